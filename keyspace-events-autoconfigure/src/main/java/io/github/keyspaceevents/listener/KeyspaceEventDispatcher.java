@@ -1,0 +1,234 @@
+package io.github.keyspaceevents.listener;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.keyspaceevents.KeyspaceEvent;
+import io.github.keyspaceevents.KeyspaceEventErrorHandler;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+
+/**
+ * Takes events from the Redis I/O thread and runs the matching handlers on a fixed set of lanes. A key always maps to
+ * the same lane, and each lane is one thread taking from one bounded FIFO queue, so events for a key reach its
+ * handlers in the order Redis published them while different keys run in parallel.
+ * <p>
+ * Matching happens on the I/O thread, before queueing, so unmatched traffic costs no hand-off. The I/O thread never
+ * blocks: it is shared with other Redis connections of the same client, and a handler waiting for a Redis reply on a
+ * blocked I/O thread would deadlock. A full lane therefore drops the event and reports it (plain pub/sub gives no
+ * delivery guarantee anyway).
+ */
+final class KeyspaceEventDispatcher {
+
+	private static final Log logger = LogFactory.getLog(KeyspaceEventDispatcher.class);
+
+	private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+	private final int database;
+
+	private final Map<String, HandlerMethod[]> handlersByEvent;
+
+	private final Lane[] lanes;
+
+	private final KeyspaceEventErrorHandler errorHandler;
+
+	private final ThreadFactory threadFactory;
+
+	private final AtomicLong dropped = new AtomicLong();
+
+	private volatile long lastDropLog;
+
+	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
+			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler) {
+		this.database = database;
+		this.handlersByEvent = indexByEvent(handlers);
+		this.errorHandler = errorHandler;
+		this.threadFactory = threadFactory;
+		this.lanes = new Lane[lanes];
+		for (int i = 0; i < lanes; i++) {
+			this.lanes[i] = new Lane(laneCapacity);
+		}
+	}
+
+	private static Map<String, HandlerMethod[]> indexByEvent(List<HandlerMethod> handlers) {
+		Map<String, List<HandlerMethod>> byEvent = new LinkedHashMap<>();
+		for (HandlerMethod handler : handlers) {
+			for (String event : handler.handler().events()) {
+				byEvent.computeIfAbsent(event, (e) -> new ArrayList<>()).add(handler);
+			}
+		}
+		Map<String, HandlerMethod[]> index = new LinkedHashMap<>();
+		byEvent.forEach((event, list) -> index.put(event, list.toArray(HandlerMethod[]::new)));
+		return index;
+	}
+
+	/** @return the events any handler wants, in registration order */
+	List<String> events() {
+		return List.copyOf(this.handlersByEvent.keySet());
+	}
+
+	/** @return events dropped because their lane was full */
+	long droppedCount() {
+		return this.dropped.get();
+	}
+
+	/**
+	 * Return the listener for one keyevent channel; it already knows its event, so no channel parsing is needed.
+	 * @param event the event name
+	 * @return the listener
+	 */
+	MessageListener listenerFor(String event) {
+		HandlerMethod[] handlers = this.handlersByEvent.get(event);
+		if (handlers == null) {
+			throw new IllegalArgumentException("No handler for " + event);
+		}
+		return (Message message, byte[] pattern) -> dispatch(event, handlers, message.getBody());
+	}
+
+	void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
+		HandlerMethod[] matched = match(candidates, key);
+		if (matched == null) {
+			return;
+		}
+		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched);
+		if (!laneOf(key).queue.offer(delivery)) {
+			reportDropped(delivery);
+		}
+	}
+
+	private static HandlerMethod[] match(HandlerMethod[] candidates, byte[] key) {
+		// One handler per event is the common case: no allocation beyond the input array.
+		if (candidates.length == 1) {
+			return candidates[0].matches(key) ? candidates : null;
+		}
+		HandlerMethod[] matched = null;
+		int count = 0;
+		for (HandlerMethod candidate : candidates) {
+			if (candidate.matches(key)) {
+				if (matched == null) {
+					matched = new HandlerMethod[candidates.length];
+				}
+				matched[count++] = candidate;
+			}
+		}
+		return (matched == null || count == matched.length) ? matched : Arrays.copyOf(matched, count);
+	}
+
+	int laneIndex(byte[] key) {
+		int hash = Arrays.hashCode(key);
+		hash ^= (hash >>> 16);
+		return Math.floorMod(hash, this.lanes.length);
+	}
+
+	private Lane laneOf(byte[] key) {
+		return this.lanes[laneIndex(key)];
+	}
+
+	private void reportDropped(Delivery delivery) {
+		long total = this.dropped.incrementAndGet();
+		long now = System.nanoTime();
+		if (now - this.lastDropLog > DROP_LOG_INTERVAL_NANOS || total == 1) {
+			this.lastDropLog = now;
+			logger.warn("Keyspace event " + delivery.event + " dropped: its dispatch lane is full (" + total
+					+ " dropped so far). Handlers are slower than the event rate; raise "
+					+ "keyspace-events.dispatch.concurrency or keyspace-events.dispatch.queue-capacity");
+		}
+	}
+
+	void start() {
+		for (int i = 0; i < this.lanes.length; i++) {
+			Thread thread = this.threadFactory.newThread(this.lanes[i]);
+			this.lanes[i].thread = thread;
+			thread.start();
+		}
+	}
+
+	/**
+	 * Stop taking work; handlers run for what is already queued, for up to the given time.
+	 * @param timeoutMillis how long to wait for queued events
+	 */
+	void stop(long timeoutMillis) {
+		for (Lane lane : this.lanes) {
+			lane.stopping = true;
+		}
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+		for (Lane lane : this.lanes) {
+			try {
+				if (!lane.stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+						&& lane.thread != null) {
+					lane.thread.interrupt();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private void deliver(Delivery delivery) {
+		for (HandlerMethod handler : delivery.handlers) {
+			try {
+				handler.invoke(delivery.event);
+			}
+			catch (Throwable ex) {
+				try {
+					this.errorHandler.handleError(delivery.event, handler.handler(), ex);
+				}
+				catch (Throwable errorHandlerFailure) {
+					logger.error("KeyspaceEventErrorHandler failed for " + delivery.event, errorHandlerFailure);
+				}
+			}
+		}
+	}
+
+	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers) {
+	}
+
+	private final class Lane implements Runnable {
+
+		private final BlockingQueue<Delivery> queue;
+
+		private final CountDownLatch stopped = new CountDownLatch(1);
+
+		private volatile boolean stopping;
+
+		private volatile Thread thread;
+
+		Lane(int capacity) {
+			this.queue = new ArrayBlockingQueue<>(capacity);
+		}
+
+		@Override
+		public void run() {
+			try {
+				while (!this.stopping || !this.queue.isEmpty()) {
+					Delivery delivery = this.queue.poll(100, TimeUnit.MILLISECONDS);
+					if (delivery != null) {
+						deliver(delivery);
+					}
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			finally {
+				this.stopped.countDown();
+			}
+		}
+
+	}
+
+}

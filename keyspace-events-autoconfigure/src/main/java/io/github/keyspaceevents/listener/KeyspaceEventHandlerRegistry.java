@@ -1,0 +1,132 @@
+package io.github.keyspaceevents.listener;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.keyspaceevents.KeyspaceEventHandler;
+import io.github.keyspaceevents.annotation.OnKeyEvent;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.EmbeddedValueResolverAware;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.annotation.MergedAnnotation;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
+import org.springframework.core.annotation.RepeatableContainers;
+import org.springframework.util.StringValueResolver;
+
+/**
+ * Finds {@link OnKeyEvent} methods (directly, through the shortcuts or through user meta-annotations) on every bean
+ * and keeps them as handlers. Runs last among post-processors so that it sees AOP proxies and invokes handlers through
+ * them ({@code @Transactional} handlers work). A handler that cannot work (bad parameter, unknown event, empty
+ * pattern) fails the creation of its bean with a message naming the bean and the method.
+ */
+public final class KeyspaceEventHandlerRegistry implements BeanPostProcessor, EmbeddedValueResolverAware, Ordered {
+
+	private final List<HandlerMethod> handlerMethods = new CopyOnWriteArrayList<>();
+
+	// Most beans have no handler methods; remember their classes to skip the introspection next time.
+	private final Set<Class<?>> classesWithoutHandlers = Collections.newSetFromMap(new ConcurrentHashMap<>(64));
+
+	private StringValueResolver valueResolver = (value) -> value;
+
+	@Override
+	public void setEmbeddedValueResolver(StringValueResolver resolver) {
+		this.valueResolver = resolver;
+	}
+
+	@Override
+	public int getOrder() {
+		return LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (this.classesWithoutHandlers.contains(targetClass)
+				|| !AnnotationUtils.isCandidateClass(targetClass, OnKeyEvent.class)) {
+			return bean;
+		}
+		Map<Method, List<MergedAnnotation<OnKeyEvent>>> annotated = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<List<MergedAnnotation<OnKeyEvent>>>) (method) -> {
+					List<MergedAnnotation<OnKeyEvent>> found = MergedAnnotations
+						.from(method, SearchStrategy.DIRECT, RepeatableContainers.standardRepeatables())
+						.stream(OnKeyEvent.class)
+						.toList();
+					return found.isEmpty() ? null : found;
+				});
+		if (annotated.isEmpty()) {
+			this.classesWithoutHandlers.add(targetClass);
+			return bean;
+		}
+		annotated.forEach((method, annotations) -> register(bean, beanName, method, annotations));
+		return bean;
+	}
+
+	/**
+	 * Return the registered handlers, in registration order.
+	 * @return the handlers
+	 */
+	public List<KeyspaceEventHandler> handlers() {
+		return this.handlerMethods.stream().map(HandlerMethod::handler).toList();
+	}
+
+	List<HandlerMethod> handlerMethods() {
+		return List.copyOf(this.handlerMethods);
+	}
+
+	private void register(Object bean, String beanName, Method method,
+			List<MergedAnnotation<OnKeyEvent>> annotations) {
+		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+		// Each declaration is its own handler, so that @OnKeyExpired("a:*") @OnKeyDeleted("b:*") keep their pairing.
+		for (MergedAnnotation<OnKeyEvent> annotation : annotations) {
+			KeyspaceEventHandler handler = new KeyspaceEventHandler(beanName, method, patterns(annotation),
+					events(annotation));
+			validate(handler, annotation);
+			this.handlerMethods.add(new HandlerMethod(handler, bean, invocable));
+		}
+	}
+
+	private List<String> patterns(MergedAnnotation<OnKeyEvent> annotation) {
+		List<String> patterns = new ArrayList<>();
+		for (String pattern : annotation.getStringArray("value")) {
+			String resolved = this.valueResolver.resolveStringValue(pattern);
+			patterns.add((resolved != null) ? resolved : pattern);
+		}
+		return patterns;
+	}
+
+	private static Set<String> events(MergedAnnotation<OnKeyEvent> annotation) {
+		return new LinkedHashSet<>(Arrays.asList(annotation.getStringArray("events")));
+	}
+
+	private static void validate(KeyspaceEventHandler handler, MergedAnnotation<OnKeyEvent> annotation) {
+		String declared = "@" + annotation.getRoot().getType().getSimpleName();
+		if (handler.patterns().isEmpty()) {
+			throw new IllegalStateException("Keyspace event handler %s: %s declares no key pattern; use \"*\" to handle every key"
+				.formatted(handler, declared));
+		}
+		if (handler.events().isEmpty()) {
+			throw new IllegalStateException(
+					"Keyspace event handler %s: %s declares no event".formatted(handler, declared));
+		}
+		for (String event : handler.events()) {
+			if (!RedisEvents.isKnown(event)) {
+				throw new IllegalStateException(
+						"Keyspace event handler %s: %s".formatted(handler, RedisEvents.unknownEventMessage(event)));
+			}
+		}
+	}
+
+}

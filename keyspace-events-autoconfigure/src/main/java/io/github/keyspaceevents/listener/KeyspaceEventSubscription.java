@@ -1,0 +1,270 @@
+package io.github.keyspaceevents.listener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.keyspaceevents.KeyspaceEventErrorHandler;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Brings the registered handlers to life: makes the server publish what they need, subscribes to the keyevent
+ * channels of the selected database, and keeps both true while the application runs.
+ * <p>
+ * Handlers subscribe to {@code __keyevent@<db>__:<event>} channels rather than {@code __keyspace@…} patterns: one
+ * exact channel per event is a hash lookup on the server (a pattern is matched against every notification), the
+ * message body is the key itself so nothing is parsed, and only the {@code E} letter is needed. Key filtering is
+ * done here, before anything is queued.
+ * <p>
+ * If Redis is unreachable at startup the application still starts (unless fail-fast is set) and the subscription is
+ * retried with exponential backoff. Once running, the server setting is checked again after every reconnect and
+ * periodically, so a Redis restart or a changed setting is repaired without an application restart.
+ */
+public final class KeyspaceEventSubscription implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(KeyspaceEventSubscription.class);
+
+	private final KeyspaceEventHandlerRegistry registry;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final RedisMessageListenerContainer container;
+
+	private final Settings settings;
+
+	private final KeyspaceEventErrorHandler errorHandler;
+
+	private final NotificationFlags extraFlags;
+
+	private final AtomicBoolean checkPending = new AtomicBoolean();
+
+	private volatile boolean running;
+
+	private volatile boolean subscribed;
+
+	private @Nullable KeyspaceEventDispatcher dispatcher;
+
+	private @Nullable ServerNotifications serverNotifications;
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	private @Nullable ReconnectSignal reconnectSignal;
+
+	/**
+	 * Create the subscription.
+	 * @param registry the handlers
+	 * @param connectionFactory the connection used to read and write the server setting
+	 * @param container the container that owns the pub/sub connection; started and stopped by this subscription
+	 * @param settings the settings
+	 * @param errorHandler receives handler failures
+	 * @throws IllegalArgumentException if the extra flag letters are invalid
+	 */
+	public KeyspaceEventSubscription(KeyspaceEventHandlerRegistry registry, RedisConnectionFactory connectionFactory,
+			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler) {
+		this.registry = registry;
+		this.connectionFactory = connectionFactory;
+		this.container = container;
+		this.settings = settings;
+		this.errorHandler = errorHandler;
+		// Validated here so that a typo fails startup even while Redis is down.
+		this.extraFlags = NotificationFlags.ofConfigured(settings.extraFlags(),
+				"keyspace-events.notifications.extra-flags");
+	}
+
+	@Override
+	public void start() {
+		List<HandlerMethod> handlers = this.registry.handlerMethods();
+		this.running = true;
+		if (handlers.isEmpty()) {
+			logger.info("No @OnKeyEvent handler methods found; not subscribing to Redis keyspace events");
+			return;
+		}
+		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
+				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
+				this.errorHandler);
+		NotificationFlags required = this.extraFlags;
+		for (String event : dispatcher.events()) {
+			required = required.with(RedisEvents.requiredFlags(event));
+			this.container.addMessageListener(dispatcher.listenerFor(event),
+					new ChannelTopic("__keyevent@" + this.settings.database() + "__:" + event));
+		}
+		this.dispatcher = dispatcher;
+		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
+		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
+		dispatcher.start();
+		if (this.settings.failFast()) {
+			connect();
+		}
+		else {
+			connectOrRetry(this.settings.initialRetryInterval());
+		}
+	}
+
+	private void connectOrRetry(Duration delay) {
+		try {
+			connect();
+		}
+		catch (RedisConnectionFailureException ex) {
+			if (!this.running) {
+				return;
+			}
+			Duration next = delay.multipliedBy(2).compareTo(this.settings.maxRetryInterval()) > 0
+					? this.settings.maxRetryInterval() : delay.multipliedBy(2);
+			logger.warn("Redis is not reachable (%s); keyspace event handlers will be subscribed when it is, next attempt in %d ms"
+				.formatted(NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), delay.toMillis()));
+			requireScheduler().schedule(() -> connectOrRetry(next), delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void connect() {
+		ServerNotifications server = requireServerNotifications();
+		server.check();
+		try {
+			this.container.start();
+		}
+		catch (RuntimeException ex) {
+			// The container goes on recovering the subscription in the background with its own backoff.
+			logger.warn("Keyspace event subscription not confirmed yet (" + NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); still trying");
+		}
+		this.subscribed = true;
+		logger.info("Subscribed to Redis keyspace events %s on database %d for %d handler(s)".formatted(
+				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size()));
+		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, this::requestCheck);
+		long interval = this.settings.checkInterval().toMillis();
+		requireScheduler().scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
+	}
+
+	// Called on Lettuce's I/O thread: only hand off, coalescing bursts of reconnects into one check.
+	private void requestCheck() {
+		ScheduledExecutorService scheduler = this.scheduler;
+		if (this.running && scheduler != null && this.checkPending.compareAndSet(false, true)) {
+			scheduler.execute(() -> {
+				this.checkPending.set(false);
+				checkQuietly();
+			});
+		}
+	}
+
+	private void checkQuietly() {
+		try {
+			requireServerNotifications().check();
+		}
+		catch (RedisConnectionFailureException ex) {
+			logger.debug("Redis not reachable for the notify-keyspace-events check; will check again on reconnect", ex);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("notify-keyspace-events check failed: " + NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), ex);
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		ReconnectSignal signal = this.reconnectSignal;
+		if (signal != null) {
+			signal.close();
+		}
+		ScheduledExecutorService scheduler = this.scheduler;
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
+		this.container.stop();
+		KeyspaceEventDispatcher dispatcher = this.dispatcher;
+		if (dispatcher != null) {
+			dispatcher.stop(this.settings.shutdownTimeout().toMillis());
+		}
+		this.subscribed = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Starts after the connection factory, stops before it. */
+	@Override
+	public int getPhase() {
+		return DEFAULT_PHASE - 1024;
+	}
+
+	/** @return whether the subscription has been made (Redis was reachable at least once) */
+	public boolean isSubscribed() {
+		return this.subscribed;
+	}
+
+	/** @return the letters the server must have for the registered handlers, e.g. {@code Ex} */
+	public String requiredFlags() {
+		ServerNotifications server = this.serverNotifications;
+		return (server != null) ? server.required().letters() : "";
+	}
+
+	/** @return events dropped because handlers could not keep up */
+	public long droppedEvents() {
+		KeyspaceEventDispatcher dispatcher = this.dispatcher;
+		return (dispatcher != null) ? dispatcher.droppedCount() : 0;
+	}
+
+	private KeyspaceEventDispatcher requireDispatcher() {
+		KeyspaceEventDispatcher dispatcher = this.dispatcher;
+		if (dispatcher == null) {
+			throw new IllegalStateException("Not started");
+		}
+		return dispatcher;
+	}
+
+	private ServerNotifications requireServerNotifications() {
+		ServerNotifications server = this.serverNotifications;
+		if (server == null) {
+			throw new IllegalStateException("Not started");
+		}
+		return server;
+	}
+
+	private ScheduledExecutorService requireScheduler() {
+		ScheduledExecutorService scheduler = this.scheduler;
+		if (scheduler == null) {
+			throw new IllegalStateException("Not started");
+		}
+		return scheduler;
+	}
+
+	private static CustomizableThreadFactory schedulerThreads() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("keyspace-events-subscription-");
+		threads.setDaemon(true);
+		return threads;
+	}
+
+
+	/**
+	 * What the subscription needs to know, resolved from properties by the auto-configuration.
+	 * @param database the database whose events are handled
+	 * @param mode how to treat the server's {@code notify-keyspace-events}
+	 * @param extraFlags letters to enable beyond what the handlers need
+	 * @param checkInterval how often to check the server setting while connected
+	 * @param concurrency number of dispatch lanes (threads)
+	 * @param queueCapacity events each lane may hold
+	 * @param threadFactory creates the lane threads (platform or virtual)
+	 * @param failFast whether an unreachable Redis fails startup
+	 * @param initialRetryInterval first delay before retrying an unreachable Redis
+	 * @param maxRetryInterval longest delay between retries
+	 * @param shutdownTimeout how long queued events may still run at shutdown
+	 */
+	public record Settings(int database, NotificationMode mode, String extraFlags, Duration checkInterval,
+			int concurrency, int queueCapacity, java.util.concurrent.ThreadFactory threadFactory, boolean failFast,
+			Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout) {
+	}
+
+}

@@ -1,0 +1,176 @@
+package io.github.keyspaceevents.listener;
+
+import java.util.Properties;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * Makes the server's {@code notify-keyspace-events} cover the letters the handlers need, according to the
+ * {@link NotificationMode}. Each {@link #check()} reads the value, merges what is missing when allowed, reads it back,
+ * and logs only when the outcome differs from the previous check (so a periodic check is quiet).
+ */
+final class ServerNotifications {
+
+	static final String PARAMETER = "notify-keyspace-events";
+
+	private static final Log logger = LogFactory.getLog(ServerNotifications.class);
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final NotificationFlags required;
+
+	private volatile NotificationMode mode;
+
+	private volatile @Nullable Status lastStatus;
+
+	ServerNotifications(RedisConnectionFactory connectionFactory, NotificationMode mode, NotificationFlags required) {
+		this.connectionFactory = connectionFactory;
+		this.mode = mode;
+		this.required = required;
+	}
+
+	NotificationFlags required() {
+		return this.required;
+	}
+
+	@Nullable Status lastStatus() {
+		return this.lastStatus;
+	}
+
+	/**
+	 * Read, merge if needed and allowed, and verify.
+	 * @return the outcome
+	 * @throws RedisConnectionFailureException if Redis cannot be reached
+	 */
+	Status check() {
+		if (this.mode == NotificationMode.OFF) {
+			return record(new Status(Outcome.NOT_MANAGED, null, NotificationFlags.none(), null));
+		}
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			NotificationFlags server;
+			try {
+				server = read(connection);
+			}
+			catch (RedisConnectionFailureException ex) {
+				throw ex;
+			}
+			catch (DataAccessException ex) {
+				return record(new Status(Outcome.UNVERIFIABLE, null, this.required, NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));
+			}
+			NotificationFlags missing = this.required.without(server);
+			if (missing.isEmpty()) {
+				return record(new Status(Outcome.COVERED, server, missing, null));
+			}
+			if (this.mode == NotificationMode.VERIFY) {
+				return record(new Status(Outcome.MISSING, server, missing, null));
+			}
+			NotificationFlags merged = server.with(this.required);
+			try {
+				connection.serverCommands().setConfig(PARAMETER, merged.letters());
+			}
+			catch (RedisConnectionFailureException ex) {
+				throw ex;
+			}
+			catch (DataAccessException ex) {
+				// Managed Redis (renamed CONFIG, ACL without +config|set): report, and stop trying to write.
+				this.mode = NotificationMode.VERIFY;
+				return record(new Status(Outcome.MISSING, server, missing, NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));
+			}
+			NotificationFlags readBack = read(connection);
+			NotificationFlags stillMissing = this.required.without(readBack);
+			return record(new Status(stillMissing.isEmpty() ? Outcome.APPLIED : Outcome.MISSING, readBack,
+					stillMissing, stillMissing.isEmpty() ? null : "the server did not keep the letters it was given"));
+		}
+	}
+
+	private static NotificationFlags read(RedisConnection connection) {
+		Properties config = connection.serverCommands().getConfig(PARAMETER);
+		String value = (config != null) ? config.getProperty(PARAMETER) : null;
+		return NotificationFlags.ofServerValue((value != null) ? value : "");
+	}
+
+	private Status record(Status status) {
+		Status previous = this.lastStatus;
+		this.lastStatus = status;
+		if (previous == null || !previous.sameOutcome(status)) {
+			log(status);
+		}
+		return status;
+	}
+
+	private void log(Status status) {
+		switch (status.outcome()) {
+			case COVERED -> logger.info("Redis %s '%s' covers the '%s' the keyspace event handlers need"
+				.formatted(PARAMETER, status.server(), this.required));
+			case APPLIED -> logger.info("Redis %s set to '%s' (added '%s' for the keyspace event handlers)"
+				.formatted(PARAMETER, status.server(), this.required));
+			case MISSING -> logger.warn(missingMessage(status));
+			case UNVERIFIABLE -> logger.warn(("Cannot read Redis %s (%s); keyspace event handlers receive nothing "
+					+ "unless the server's %s includes '%s'. %s").formatted(PARAMETER, status.reason(), PARAMETER,
+							this.required, whereToSet()));
+			case NOT_MANAGED -> logger.debug("Redis " + PARAMETER + " is not managed (keyspace-events.notifications.mode=off)");
+		}
+	}
+
+	private String missingMessage(Status status) {
+		NotificationFlags server = (status.server() != null) ? status.server() : NotificationFlags.none();
+		String cause = (status.reason() != null) ? "could not be changed (" + status.reason() + ")"
+				: "is verified only (keyspace-events.notifications.mode=verify)";
+		return ("Redis %s is '%s' and lacks '%s', so some keyspace event handlers receive nothing; it %s. "
+				+ "Set it to '%s'. %s").formatted(PARAMETER, server, status.missing(), cause,
+						server.with(this.required), whereToSet());
+	}
+
+	private static String whereToSet() {
+		return "Self-managed: redis.conf or CONFIG SET " + PARAMETER + "; AWS ElastiCache: the '" + PARAMETER
+				+ "' parameter of the cluster's parameter group; Azure Cache for Redis: Advanced settings > Keyspace "
+				+ "notifications; Google Memorystore: the instance's '" + PARAMETER
+				+ "' configuration; Heroku: heroku redis:keyspace-notifications.";
+	}
+
+
+	/** What a check found. */
+	enum Outcome {
+
+		/** The server already had every needed letter. */
+		COVERED,
+
+		/** The starter added the missing letters and read them back. */
+		APPLIED,
+
+		/** Letters are missing and could not or may not be added. */
+		MISSING,
+
+		/** The setting could not be read ({@code CONFIG GET} refused). */
+		UNVERIFIABLE,
+
+		/** Mode is off. */
+		NOT_MANAGED
+
+	}
+
+	/**
+	 * Result of one check.
+	 * @param outcome what was found
+	 * @param server the server's letters after the check, if readable
+	 * @param missing the needed letters the server lacks
+	 * @param reason the server's error, if it refused a command
+	 */
+	record Status(Outcome outcome, @Nullable NotificationFlags server, NotificationFlags missing,
+			@Nullable String reason) {
+
+		boolean sameOutcome(Status other) {
+			return this.outcome == other.outcome && this.missing.equals(other.missing);
+		}
+
+	}
+
+}
