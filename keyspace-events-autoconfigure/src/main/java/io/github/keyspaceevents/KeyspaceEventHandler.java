@@ -2,6 +2,8 @@ package io.github.keyspaceevents;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -31,7 +33,8 @@ public final class KeyspaceEventHandler {
 		this.beanName = beanName;
 		this.method = method;
 		this.patterns = List.copyOf(patterns);
-		this.events = Set.copyOf(events);
+		// Kept in declaration order, for log lines and operations listings.
+		this.events = Collections.unmodifiableSet(new LinkedHashSet<>(events));
 	}
 
 	/** @return the name of the bean declaring the handler method */

@@ -1,6 +1,7 @@
 package io.github.keyspaceevents.listener;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +52,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 	private final AtomicBoolean checkPending = new AtomicBoolean();
 
+	private volatile List<String> channels = List.of();
+
 	private volatile boolean running;
 
 	private volatile boolean subscribed;
@@ -96,17 +99,26 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
 				this.errorHandler);
 		NotificationFlags required = this.extraFlags;
+		List<String> channels = new ArrayList<>();
 		for (String event : dispatcher.events()) {
 			required = required.with(RedisEvents.requiredFlags(event));
-			this.container.addMessageListener(dispatcher.listenerFor(event),
-					new ChannelTopic("__keyevent@" + this.settings.database() + "__:" + event));
+			String channel = "__keyevent@" + this.settings.database() + "__:" + event;
+			this.container.addMessageListener(dispatcher.listenerFor(event), new ChannelTopic(channel));
+			channels.add(channel);
 		}
+		this.channels = List.copyOf(channels);
 		this.dispatcher = dispatcher;
 		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
 		dispatcher.start();
 		if (this.settings.failFast()) {
-			connect();
+			try {
+				connect();
+			}
+			catch (RedisConnectionFailureException ex) {
+				throw new IllegalStateException("Redis is not reachable and keyspace-events.fail-fast is true: "
+						+ ex.getMessage(), ex);
+			}
 		}
 		else {
 			connectOrRetry(this.settings.initialRetryInterval());
@@ -203,6 +215,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	/** @return whether the subscription has been made (Redis was reachable at least once) */
 	public boolean isSubscribed() {
 		return this.subscribed;
+	}
+
+	/** @return the channels subscribed to, e.g. {@code __keyevent@0__:expired}; empty before start */
+	public List<String> channels() {
+		return this.channels;
 	}
 
 	/** @return the letters the server must have for the registered handlers, e.g. {@code Ex} */

@@ -127,6 +127,22 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Send one command to the given database (SELECT first, on the same connection).
+	 * @param database the database index
+	 * @param command the command and its arguments
+	 * @return the reply
+	 */
+	public Object command(int database, String... command) {
+		try (RespConnection connection = new RespConnection(HOST, this.port, 5000)) {
+			connection.command("SELECT", Integer.toString(database));
+			return connection.command(command);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Redis on port " + this.port + " did not answer " + command[0], ex);
+		}
+	}
+
 	/** Stop the server gracefully (SIGTERM) and wait until it has exited. */
 	public synchronized void stop() {
 		if (this.process != null) {

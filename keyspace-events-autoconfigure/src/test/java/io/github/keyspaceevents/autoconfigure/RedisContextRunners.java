@@ -1,0 +1,29 @@
+package io.github.keyspaceevents.autoconfigure;
+
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * Context runners wired to a real Redis started by the test.
+ */
+final class RedisContextRunners {
+
+	private RedisContextRunners() {
+	}
+
+	static ApplicationContextRunner against(RedisServerProcess redis) {
+		return againstPort(redis.port());
+	}
+
+	static ApplicationContextRunner againstPort(int port) {
+		return new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(DataRedisAutoConfiguration.class, KeyspaceEventsAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
+					"keyspace-events.retry.initial-interval=100ms", "keyspace-events.retry.max-interval=500ms");
+	}
+
+}

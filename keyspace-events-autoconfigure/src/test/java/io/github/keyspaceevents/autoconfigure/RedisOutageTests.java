@@ -1,0 +1,105 @@
+package io.github.keyspaceevents.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.keyspaceevents.KeyspaceEvent;
+import io.github.keyspaceevents.annotation.OnKeyEvent;
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Redis going away and coming back, before and after startup, needs no application restart.
+ */
+class RedisOutageTests {
+
+	@Test
+	void afterARedisRestartTheFlagsAreBackAndEventsFlow() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			RedisContextRunners.against(redis).withUserConfiguration(Handlers.class).run((context) -> {
+				await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+				StringRedisTemplate redisTemplate = context.getBean(StringRedisTemplate.class);
+				EventRecorder recorder = context.getBean(EventRecorder.class);
+				redisTemplate.opsForValue().set("order:before", "x");
+				await().until(() -> recorder.received().contains("set order:before"));
+
+				redis.restart();
+				assertThat(serverFlags(redis)).isEmpty();
+
+				await().untilAsserted(() -> assertThat(serverFlags(redis)).isEqualTo("$E"));
+				// Events published before the pub/sub connection is back are lost by design; keep publishing.
+				await().untilAsserted(() -> {
+					redisTemplate.opsForValue().set("order:after", "x");
+					assertThat(recorder.received()).contains("set order:after");
+				});
+			});
+		}
+	}
+
+	@Test
+	void applicationStartsWithoutRedisAndSubscribesOnceItIsThere() {
+		RedisServerProcess probe = RedisServerProcess.start();
+		int port = probe.port();
+		probe.close();
+		RedisContextRunners.againstPort(port).withUserConfiguration(Handlers.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			KeyspaceEventSubscription subscription = context.getBean(KeyspaceEventSubscription.class);
+			assertThat(subscription.isSubscribed()).isFalse();
+			try (RedisServerProcess redis = RedisServerProcess.startOnPort(port)) {
+				await().atMost(Duration.ofSeconds(20)).until(subscription::isSubscribed);
+				assertThat(serverFlags(redis)).isEqualTo("$E");
+				StringRedisTemplate redisTemplate = context.getBean(StringRedisTemplate.class);
+				EventRecorder recorder = context.getBean(EventRecorder.class);
+				await().untilAsserted(() -> {
+					redisTemplate.opsForValue().set("order:late", "x");
+					assertThat(recorder.received()).contains("set order:late");
+				});
+			}
+		});
+	}
+
+	@Test
+	void failFastMakesAnUnreachableRedisFailStartup() {
+		RedisServerProcess probe = RedisServerProcess.start();
+		int port = probe.port();
+		probe.close();
+		RedisContextRunners.againstPort(port)
+			.withUserConfiguration(Handlers.class)
+			.withPropertyValues("keyspace-events.fail-fast=true")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("Redis is not reachable and keyspace-events.fail-fast is true")
+				.hasStackTraceContaining("127.0.0.1:" + port));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static String serverFlags(RedisServerProcess redis) {
+		return ((List<String>) redis.command("CONFIG", "GET", "notify-keyspace-events")).get(1);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Handlers {
+
+		private final EventRecorder recorder = new EventRecorder();
+
+		@Bean
+		EventRecorder eventRecorder() {
+			return this.recorder;
+		}
+
+		@OnKeyEvent(value = "order:*", events = "set")
+		void onSet(KeyspaceEvent event) {
+			this.recorder.record(event.event() + " " + event.key());
+		}
+
+	}
+
+}
