@@ -1,0 +1,210 @@
+package io.github.keyspaceevents.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+
+/**
+ * Runs every workload against every contender on one redis-server, in one JVM, and reports the figures side by side.
+ * <p>
+ * Throughput workloads publish on the keyevent channel exactly what Redis publishes for a {@code DEL}, pipelined as
+ * fast as the server takes it; a run ends when the last matching key reached the handler. Lag workloads write real
+ * keys with absolute deadlines and let Redis expire them.
+ * <p>
+ * System properties: {@code benchmark.scale} (default 1.0) scales every event count; {@code benchmark.runs}
+ * (default 3) is the number of measured throughput runs, of which the median is reported.
+ */
+public final class Benchmarks {
+
+	private static final String RAW = "raw Lettuce listener";
+
+	private final double scale;
+
+	private final int runs;
+
+	private Report report;
+
+	Benchmarks(double scale, int runs) {
+		this.scale = scale;
+		this.runs = runs;
+	}
+
+	public static void main(String[] args) throws Exception {
+		Path output = Path.of((args.length > 0) ? args[0] : "target");
+		double scale = Double.parseDouble(System.getProperty("benchmark.scale", "1"));
+		int runs = Integer.getInteger("benchmark.runs", 3);
+		new Benchmarks(scale, runs).run(output);
+		System.exit(0);
+	}
+
+	void run(Path output) throws Exception {
+		try (RedisServerProcess redis = RedisServerProcess.start("--client-output-buffer-limit", "pubsub", "0", "0",
+				"0"); Publisher publisher = new Publisher(redis)) {
+			redis.command("CONFIG", "SET", "notify-keyspace-events", "EA");
+			this.report = new Report("Machine: %d cores, %s %s, Java %s, Redis %s; scale %.2f, median of %d runs"
+				.formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+						System.getProperty("os.arch"), System.getProperty("java.version"), publisher.serverVersion(),
+						this.scale, this.runs));
+			List<Supplier<Contender>> dispatchContenders = List.of(RawLettuceContender::new,
+					ListenerContainerContender::new, StarterContender::new);
+			int total = count(200_000);
+			throughput("dispatch: " + total + " del events on order:* keys, one handler", redis, publisher,
+					dispatchContenders, total, total, (i) -> "order:" + i);
+			throughput("mixed: " + total + " del events, 90% on keys no handler matches", redis, publisher,
+					dispatchContenders, total, total / 10, (i) -> (i % 10 == 0) ? "order:" + i : "session:" + i);
+			List<Supplier<Contender>> expiryContenders = List.of(RawLettuceContender::new,
+					KeyExpirationEventContender::new, StarterContender::new);
+			int keys = count(100_000);
+			lag("expiry lag: " + keys + " keys due over 5 s", redis, publisher, expiryContenders, keys, 5_000);
+			lag("expiry lag: " + keys + " keys due at the same millisecond", redis, publisher, expiryContenders, keys,
+					0);
+			slowHandler("slow handler (1 ms): burst of " + count(50_000) + " del events", redis, publisher,
+					List.of(ListenerContainerContender::new, StarterContender::new), count(50_000));
+			this.report.write(output);
+		}
+	}
+
+	private int count(int nominal) {
+		return Math.max(100, (int) (nominal * this.scale));
+	}
+
+	private void throughput(String workload, RedisServerProcess redis, Publisher publisher,
+			List<Supplier<Contender>> contenders, int published, int matching, IntFunction<String> keyOf)
+			throws Exception {
+		double rawRate = 0;
+		for (Supplier<Contender> factory : contenders) {
+			try (Contender contender = factory.get()) {
+				Contender.SinkHolder sinks = new Contender.SinkHolder();
+				contender.start(redis, "del", sinks);
+				measureThroughput(publisher, sinks, Math.max(1, published / 10), Math.max(1, matching / 10), keyOf);
+				double[] rates = new double[this.runs];
+				for (int run = 0; run < this.runs; run++) {
+					rates[run] = measureThroughput(publisher, sinks, published, matching, keyOf);
+				}
+				Arrays.sort(rates);
+				double rate = rates[rates.length / 2];
+				if (contender.name().equals(RAW)) {
+					rawRate = rate;
+				}
+				this.report.add(workload, contender.name(),
+						String.format(Locale.ROOT, "%,.0f matching events/s", rate),
+						(rawRate > 0) ? String.format(Locale.ROOT, "%.2fx raw Lettuce", rate / rawRate) : "");
+			}
+		}
+	}
+
+	private double measureThroughput(Publisher publisher, Contender.SinkHolder sinks, int published, int matching,
+			IntFunction<String> keyOf) throws InterruptedException {
+		EventSink sink = new EventSink(matching, false, 0);
+		sinks.set(sink);
+		long start = System.nanoTime();
+		publisher.publishEvents("del", published, keyOf);
+		if (!sink.await(5, TimeUnit.MINUTES)) {
+			throw new IllegalStateException("Only " + sink.count() + " of " + matching + " events arrived");
+		}
+		return matching / ((sink.lastNanos() - start) / 1e9);
+	}
+
+	private void lag(String workload, RedisServerProcess redis, Publisher publisher,
+			List<Supplier<Contender>> contenders, int keys, long spreadMillis) throws Exception {
+		for (Supplier<Contender> factory : contenders) {
+			try (Contender contender = factory.get()) {
+				Contender.SinkHolder sinks = new Contender.SinkHolder();
+				contender.start(redis, "expired", sinks);
+				publisher.flushAll();
+				EventSink sink = new EventSink(keys, true, 0);
+				sinks.set(sink);
+				long base = System.currentTimeMillis() + 2_000;
+				publisher.writeExpiringKeys(keys, (i) -> base + (spreadMillis * i) / keys);
+				boolean complete = sink.await(spreadMillis + 60_000, TimeUnit.MILLISECONDS);
+				long[] lag = sink.lagPercentiles();
+				this.report.add(workload, contender.name(),
+						"lag p50 %d ms, p99 %d ms, max %d ms".formatted(lag[0], lag[1], lag[2]),
+						complete ? "all " + keys + " handled" : "only " + sink.count() + " of " + keys + " handled");
+			}
+		}
+	}
+
+	private void slowHandler(String workload, RedisServerProcess redis, Publisher publisher,
+			List<Supplier<Contender>> contenders, int events) throws Exception {
+		for (Supplier<Contender> factory : contenders) {
+			try (Contender contender = factory.get()) {
+				Contender.SinkHolder sinks = new Contender.SinkHolder();
+				contender.start(redis, "del", sinks);
+				System.gc();
+				EventSink sink = new EventSink(events, false, TimeUnit.MILLISECONDS.toNanos(1));
+				sinks.set(sink);
+				try (PeakSampler sampler = new PeakSampler()) {
+					long start = System.nanoTime();
+					publisher.publishEvents("del", events, (i) -> "order:" + i);
+					boolean complete = sink.await(10, TimeUnit.MINUTES);
+					double seconds = (System.nanoTime() - start) / 1e9;
+					this.report.add(workload, contender.name(),
+							String.format(Locale.ROOT, "%s in %.1f s; peak heap %d MB, peak threads %d",
+									complete ? "all handled" : sink.count() + " of " + events + " handled", seconds,
+									sampler.peakHeapMegabytes(), sampler.peakThreads()),
+							"");
+				}
+			}
+		}
+	}
+
+	/** Samples heap use and live threads every 5 ms while a workload runs. */
+	private static final class PeakSampler implements AutoCloseable {
+
+		private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+
+		private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+		private final Thread thread;
+
+		private volatile boolean running = true;
+
+		private volatile long peakHeap;
+
+		private volatile int peakThreads;
+
+		PeakSampler() {
+			this.thread = new Thread(() -> {
+				while (this.running) {
+					this.peakHeap = Math.max(this.peakHeap, this.memory.getHeapMemoryUsage().getUsed());
+					this.peakThreads = Math.max(this.peakThreads, this.threads.getThreadCount());
+					try {
+						Thread.sleep(5);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			}, "peak-sampler");
+			this.thread.setDaemon(true);
+			this.thread.start();
+		}
+
+		long peakHeapMegabytes() {
+			return this.peakHeap / (1024 * 1024);
+		}
+
+		int peakThreads() {
+			return this.peakThreads;
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			this.running = false;
+			this.thread.join();
+		}
+
+	}
+
+}

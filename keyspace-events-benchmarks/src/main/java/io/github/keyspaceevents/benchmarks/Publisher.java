@@ -1,0 +1,104 @@
+package io.github.keyspaceevents.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+
+/**
+ * Drives the server as fast as it takes commands: pipelined, in batches, on its own connection.
+ */
+final class Publisher implements AutoCloseable {
+
+	private static final int BATCH = 2_000;
+
+	private final RedisClient client;
+
+	private final StatefulRedisConnection<byte[], byte[]> connection;
+
+	Publisher(RedisServerProcess redis) {
+		this.client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+		this.connection = this.client.connect(ByteArrayCodec.INSTANCE);
+		this.connection.setTimeout(Duration.ofMinutes(1));
+	}
+
+	/**
+	 * Publish one message per key on a keyevent channel, exactly as Redis publishes a keyspace event.
+	 * @param event the event, e.g. {@code del}
+	 * @param count how many
+	 * @param keyOf the key of message i
+	 */
+	void publishEvents(String event, int count, IntFunction<String> keyOf) {
+		byte[] channel = ("__keyevent@0__:" + event).getBytes(StandardCharsets.US_ASCII);
+		pipelined(count, (commands, i) -> commands.publish(channel, keyOf.apply(i).getBytes(StandardCharsets.US_ASCII)));
+	}
+
+	/**
+	 * Write keys that expire at the given absolute times.
+	 * @param count how many keys
+	 * @param deadlineOf the deadline of key i in epoch millis
+	 */
+	void writeExpiringKeys(int count, IntFunction<Long> deadlineOf) {
+		byte[] value = "pending".getBytes(StandardCharsets.US_ASCII);
+		pipelined(count, (commands, i) -> {
+			long deadline = deadlineOf.apply(i);
+			byte[] key = ("order:" + deadline + ":" + i).getBytes(StandardCharsets.US_ASCII);
+			return commands.set(key, value, SetArgs.Builder.pxAt(deadline));
+		});
+	}
+
+	void flushAll() {
+		this.connection.sync().flushall();
+	}
+
+	String serverVersion() {
+		String info = new String(this.connection.sync().info("server").getBytes(StandardCharsets.UTF_8),
+				StandardCharsets.UTF_8);
+		return info.lines().filter((line) -> line.startsWith("redis_version:")).map((line) -> line.substring(14))
+			.findFirst().orElse("?");
+	}
+
+	private void pipelined(int count, Command command) {
+		RedisAsyncCommands<byte[], byte[]> commands = this.connection.async();
+		this.connection.setAutoFlushCommands(false);
+		try {
+			List<RedisFuture<?>> batch = new ArrayList<>(BATCH);
+			for (int i = 0; i < count; i++) {
+				batch.add(command.issue(commands, i));
+				if (batch.size() == BATCH || i == count - 1) {
+					this.connection.flushCommands();
+					LettuceFutures.awaitAll(Duration.ofMinutes(1), batch.toArray(RedisFuture[]::new));
+					batch.clear();
+				}
+			}
+		}
+		finally {
+			this.connection.setAutoFlushCommands(true);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.connection.close();
+		this.client.shutdown();
+	}
+
+	@FunctionalInterface
+	private interface Command {
+
+		RedisFuture<?> issue(RedisAsyncCommands<byte[], byte[]> commands, int index);
+
+	}
+
+}
