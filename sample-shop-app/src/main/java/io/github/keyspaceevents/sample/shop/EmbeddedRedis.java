@@ -1,0 +1,60 @@
+package io.github.keyspaceevents.sample.shop;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
+
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Makes {@code spring-boot:run} work on a machine with only a JDK: when no Redis is configured
+ * ({@code spring.data.redis.host}, {@code port} or {@code url}) and none answers on localhost:6379, starts a local
+ * redis-server on a free port for the life of the application and points Spring Data Redis at it. Off with
+ * {@code shop.embedded-redis=false}.
+ */
+class EmbeddedRedis implements EnvironmentPostProcessor {
+
+	private static final String[] CONNECTION_PROPERTIES = { "spring.data.redis.host", "spring.data.redis.port",
+			"spring.data.redis.url" };
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		if (!environment.getProperty("shop.embedded-redis", Boolean.class, true) || redisConfigured(environment)
+				|| answers("localhost", 6379)) {
+			return;
+		}
+		RedisServerProcess redis = RedisServerProcess.start();
+		Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "embedded-redis-shutdown"));
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("embeddedRedis",
+					Map.of("spring.data.redis.host", redis.host(), "spring.data.redis.port", redis.port())));
+		System.out.printf("No Redis configured and none on localhost:6379: started an embedded redis-server on %s:%d%n",
+				redis.host(), redis.port());
+	}
+
+	private static boolean redisConfigured(ConfigurableEnvironment environment) {
+		for (String property : CONNECTION_PROPERTIES) {
+			if (environment.containsProperty(property)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean answers(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 300);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+}

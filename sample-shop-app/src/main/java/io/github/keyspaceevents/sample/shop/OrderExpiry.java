@@ -1,0 +1,44 @@
+package io.github.keyspaceevents.sample.shop;
+
+import io.github.keyspaceevents.annotation.OnKeyExpired;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Cancels unpaid orders: on the Redis {@code expired} event of their key, and, as a backstop for events pub/sub could
+ * not deliver (the shop was down or disconnected), by sweeping overdue orders at startup and periodically.
+ */
+@Component
+class OrderExpiry {
+
+	private static final Logger logger = LoggerFactory.getLogger(OrderExpiry.class);
+
+	private final OrderService orders;
+
+	OrderExpiry(OrderService orders) {
+		this.orders = orders;
+	}
+
+	@OnKeyExpired(OrderService.KEY_PREFIX + "*")
+	void paymentWindowClosed(String key) {
+		this.orders.cancelIfUnpaid(key.substring(OrderService.KEY_PREFIX.length()));
+	}
+
+	// Runs once at startup (initial delay 0), then at the sweep interval.
+	@Scheduled(fixedDelayString = "${shop.sweep-interval:30s}")
+	void cancelOverdueOrders() {
+		int cancelled = 0;
+		for (String id : this.orders.overdue()) {
+			if (this.orders.cancelIfUnpaid(id)) {
+				cancelled++;
+			}
+		}
+		if (cancelled > 0) {
+			logger.info("Cancelled {} overdue order(s) whose expiry event was missed", cancelled);
+		}
+	}
+
+}
