@@ -5,17 +5,21 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
@@ -103,7 +107,7 @@ final class KeyspaceEventDispatcher {
 			return;
 		}
 		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched);
-		if (!laneOf(key).queue.offer(delivery)) {
+		if (!laneOf(key).offer(delivery)) {
 			reportDropped(delivery);
 		}
 	}
@@ -161,14 +165,15 @@ final class KeyspaceEventDispatcher {
 	 */
 	void stop(long timeoutMillis) {
 		for (Lane lane : this.lanes) {
-			lane.stopping = true;
+			lane.stop();
 		}
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
 		for (Lane lane : this.lanes) {
 			try {
+				Thread thread = lane.thread;
 				if (!lane.stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-						&& lane.thread != null) {
-					lane.thread.interrupt();
+						&& thread != null) {
+					thread.interrupt();
 				}
 			}
 			catch (InterruptedException ex) {
@@ -197,36 +202,93 @@ final class KeyspaceEventDispatcher {
 	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers) {
 	}
 
+	/**
+	 * One FIFO queue and the one thread that drains it. The producer (the Redis I/O thread) only wakes the thread
+	 * when it is parked, and the thread drains everything queued before parking again, so a busy lane costs one
+	 * queue operation per event and no context switch.
+	 */
 	private final class Lane implements Runnable {
 
-		private final BlockingQueue<Delivery> queue;
+		private static final int YIELDS_BEFORE_PARKING = 10;
+
+		private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
+
+		private final AtomicInteger size = new AtomicInteger();
+
+		private final int capacity;
 
 		private final CountDownLatch stopped = new CountDownLatch(1);
 
 		private volatile boolean stopping;
 
-		private volatile Thread thread;
+		private volatile boolean parked;
+
+		private final AtomicBoolean wakeRequested = new AtomicBoolean();
+
+		private volatile @Nullable Thread thread;
 
 		Lane(int capacity) {
-			this.queue = new ArrayBlockingQueue<>(capacity);
+			this.capacity = capacity;
+		}
+
+		boolean offer(Delivery delivery) {
+			if (this.size.incrementAndGet() > this.capacity) {
+				this.size.decrementAndGet();
+				return false;
+			}
+			this.queue.offer(delivery);
+			// Pairs with the consumer's write of 'parked' then read of the queue: one of the two sees the other.
+			// One unpark per park: the lane drains everything queued by the time it runs.
+			if (this.parked && this.wakeRequested.compareAndSet(false, true)) {
+				LockSupport.unpark(this.thread);
+			}
+			return true;
 		}
 
 		@Override
 		public void run() {
 			try {
-				while (!this.stopping || !this.queue.isEmpty()) {
-					Delivery delivery = this.queue.poll(100, TimeUnit.MILLISECONDS);
+				while (true) {
+					Delivery delivery = this.queue.poll();
 					if (delivery != null) {
+						this.size.decrementAndGet();
 						deliver(delivery);
+						continue;
 					}
+					if (this.stopping) {
+						return;
+					}
+					if (yieldForWork()) {
+						continue;
+					}
+					this.wakeRequested.set(false);
+					this.parked = true;
+					if (this.queue.isEmpty() && !this.stopping) {
+						LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+					}
+					this.parked = false;
 				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
 			}
 			finally {
 				this.stopped.countDown();
 			}
+		}
+
+		// A few yields before parking: under load the next event usually arrives while other threads run, and a
+		// yield costs far less than the park/unpark pair it saves.
+		private boolean yieldForWork() {
+			for (int i = 0; i < YIELDS_BEFORE_PARKING; i++) {
+				Thread.yield();
+				if (!this.queue.isEmpty()) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		void stop() {
+			this.stopping = true;
+			LockSupport.unpark(this.thread);
 		}
 
 	}

@@ -22,7 +22,8 @@ import io.github.keyspaceevents.launcher.RedisServerProcess;
  * keys with absolute deadlines and let Redis expire them.
  * <p>
  * System properties: {@code benchmark.scale} (default 1.0) scales every event count; {@code benchmark.runs}
- * (default 3) is the number of measured throughput runs, of which the median is reported.
+ * (default 3) is the number of measured throughput runs, of which the median is reported;
+ * {@code benchmark.workloads} picks some of {@code dispatch,mixed,lag,slow}.
  */
 public final class Benchmarks {
 
@@ -58,48 +59,68 @@ public final class Benchmarks {
 			List<Supplier<Contender>> dispatchContenders = List.of(RawLettuceContender::new,
 					ListenerContainerContender::new, StarterContender::new);
 			int total = count(200_000);
-			throughput("dispatch: " + total + " del events on order:* keys, one handler", redis, publisher,
+			if (selected("dispatch")) {
+				throughput("dispatch: " + total + " del events on order:* keys, one handler", redis, publisher,
 					dispatchContenders, total, total, (i) -> "order:" + i);
-			throughput("mixed: " + total + " del events, 90% on keys no handler matches", redis, publisher,
+			}
+			if (selected("mixed")) {
+				throughput("mixed: " + total + " del events, 90% on keys no handler matches", redis, publisher,
 					dispatchContenders, total, total / 10, (i) -> (i % 10 == 0) ? "order:" + i : "session:" + i);
+			}
 			List<Supplier<Contender>> expiryContenders = List.of(RawLettuceContender::new,
 					KeyExpirationEventContender::new, StarterContender::new);
 			int keys = count(100_000);
-			lag("expiry lag: " + keys + " keys due over 5 s", redis, publisher, expiryContenders, keys, 5_000);
-			lag("expiry lag: " + keys + " keys due at the same millisecond", redis, publisher, expiryContenders, keys,
-					0);
-			slowHandler("slow handler (1 ms): burst of " + count(50_000) + " del events", redis, publisher,
+			if (selected("lag")) {
+				lag("expiry lag: " + keys + " keys due over 5 s", redis, publisher, expiryContenders, keys, 5_000);
+				lag("expiry lag: " + keys + " keys due at the same millisecond", redis, publisher, expiryContenders,
+						keys, 0);
+			}
+			if (selected("slow")) {
+				slowHandler("slow handler (1 ms): burst of " + count(50_000) + " del events", redis, publisher,
 					List.of(ListenerContainerContender::new, StarterContender::new), count(50_000));
+			}
 			this.report.write(output);
 		}
+	}
+
+	// -Dbenchmark.workloads=dispatch,mixed,lag,slow (default: all)
+	private static boolean selected(String workload) {
+		String selection = System.getProperty("benchmark.workloads", "");
+		return selection.isBlank() || List.of(selection.split(",")).contains(workload);
 	}
 
 	private int count(int nominal) {
 		return Math.max(100, (int) (nominal * this.scale));
 	}
 
+	// Contenders take turns run by run, so that drift in machine load spreads over all of them.
 	private void throughput(String workload, RedisServerProcess redis, Publisher publisher,
 			List<Supplier<Contender>> contenders, int published, int matching, IntFunction<String> keyOf)
 			throws Exception {
-		double rawRate = 0;
-		for (Supplier<Contender> factory : contenders) {
-			try (Contender contender = factory.get()) {
-				Contender.SinkHolder sinks = new Contender.SinkHolder();
-				contender.start(redis, "del", sinks);
-				measureThroughput(publisher, sinks, Math.max(1, published / 10), Math.max(1, matching / 10), keyOf);
-				double[] rates = new double[this.runs];
-				for (int run = 0; run < this.runs; run++) {
-					rates[run] = measureThroughput(publisher, sinks, published, matching, keyOf);
+		double[][] rates = new double[contenders.size()][this.runs];
+		String[] names = new String[contenders.size()];
+		for (int run = 0; run < this.runs; run++) {
+			for (int c = 0; c < contenders.size(); c++) {
+				try (Contender contender = contenders.get(c).get()) {
+					names[c] = contender.name();
+					Contender.SinkHolder sinks = new Contender.SinkHolder();
+					contender.start(redis, "del", sinks);
+					// Warm-up at a tenth of the size, not measured.
+					measureThroughput(publisher, sinks, Math.max(1, published / 10), Math.max(1, matching / 10),
+							keyOf);
+					rates[c][run] = measureThroughput(publisher, sinks, published, matching, keyOf);
 				}
-				Arrays.sort(rates);
-				double rate = rates[rates.length / 2];
-				if (contender.name().equals(RAW)) {
-					rawRate = rate;
-				}
-				this.report.add(workload, contender.name(),
-						String.format(Locale.ROOT, "%,.0f matching events/s", rate),
-						(rawRate > 0) ? String.format(Locale.ROOT, "%.2fx raw Lettuce", rate / rawRate) : "");
 			}
+		}
+		double rawRate = 0;
+		for (int c = 0; c < contenders.size(); c++) {
+			Arrays.sort(rates[c]);
+			double rate = rates[c][this.runs / 2];
+			if (names[c].equals(RAW)) {
+				rawRate = rate;
+			}
+			this.report.add(workload, names[c], String.format(Locale.ROOT, "%,.0f matching events/s", rate),
+					(rawRate > 0) ? String.format(Locale.ROOT, "%.2fx raw Lettuce", rate / rawRate) : "");
 		}
 	}
 

@@ -60,6 +60,10 @@ final class ShopInstance implements AutoCloseable {
 		return new ShopInstance(context);
 	}
 
+	int port() {
+		return Integer.parseInt(this.context.getEnvironment().getProperty("local.server.port"));
+	}
+
 	RestClient http() {
 		return this.http;
 	}
