@@ -23,19 +23,36 @@ class EmbeddedRedis implements EnvironmentPostProcessor {
 	private static final String[] CONNECTION_PROPERTIES = { "spring.data.redis.host", "spring.data.redis.port",
 			"spring.data.redis.url" };
 
+	private final int defaultPort;
+
+	private RedisServerProcess started;
+
+	EmbeddedRedis() {
+		this(6379);
+	}
+
+	EmbeddedRedis(int defaultPort) {
+		this.defaultPort = defaultPort;
+	}
+
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		if (!environment.getProperty("shop.embedded-redis", Boolean.class, true) || redisConfigured(environment)
-				|| answers("localhost", 6379)) {
+				|| answers("localhost", this.defaultPort)) {
 			return;
 		}
 		RedisServerProcess redis = RedisServerProcess.start();
+		this.started = redis;
 		Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "embedded-redis-shutdown"));
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("embeddedRedis",
 					Map.of("spring.data.redis.host", redis.host(), "spring.data.redis.port", redis.port())));
-		System.out.printf("No Redis configured and none on localhost:6379: started an embedded redis-server on %s:%d%n",
-				redis.host(), redis.port());
+		System.out.printf("No Redis configured and none on localhost:%d: started an embedded redis-server on %s:%d%n",
+				this.defaultPort, redis.host(), redis.port());
+	}
+
+	RedisServerProcess started() {
+		return this.started;
 	}
 
 	private static boolean redisConfigured(ConfigurableEnvironment environment) {

@@ -4,17 +4,38 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Pushes order changes to open pages as server-sent events, so a page shows stock coming back without reloading.
+ * Closes the streams first at shutdown, so that graceful shutdown does not wait for pages that never disconnect.
  */
 @Component
-class ShopEvents {
+class ShopEvents implements SmartLifecycle {
+
+	private volatile boolean running;
 
 	private final List<SseEmitter> emitters = new CopyOnWriteArrayList<>();
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.emitters.forEach(SseEmitter::complete);
+		this.emitters.clear();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
 
 	SseEmitter subscribe() {
 		SseEmitter emitter = new SseEmitter(0L);
