@@ -1,6 +1,7 @@
 package io.github.keyspaceevents;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
@@ -9,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  * One keyspace notification published by Redis: which key, what happened to it ({@code expired}, {@code del},
  * {@code set}, …) and in which database.
  * <p>
- * The key is kept as the bytes Redis published, so binary keys survive; {@link #key()} decodes them as UTF-8.
+ * The key is kept as the bytes Redis published, so binary keys survive; {@link #key()} decodes them as UTF-8. For a
+ * key written through {@link TrackedExpirations}, an {@code expired} event also carries the value the key had and its
+ * deadline.
  */
 public final class KeyspaceEvent {
 
@@ -18,6 +21,10 @@ public final class KeyspaceEvent {
 	private final String event;
 
 	private final int database;
+
+	private final @Nullable String value;
+
+	private final @Nullable Instant deadline;
 
 	private @Nullable String decodedKey;
 
@@ -28,9 +35,23 @@ public final class KeyspaceEvent {
 	 * @param database the database the key lives in
 	 */
 	public KeyspaceEvent(byte[] key, String event, int database) {
+		this(key, event, database, null, null);
+	}
+
+	/**
+	 * Create the event of a tracked expiration.
+	 * @param key the key's raw bytes (not copied; do not modify afterwards)
+	 * @param event the Redis event name, e.g. {@code expired}
+	 * @param database the database the key lives in
+	 * @param value the value the key was written with, if any
+	 * @param deadline when the key was due to expire
+	 */
+	public KeyspaceEvent(byte[] key, String event, int database, @Nullable String value, @Nullable Instant deadline) {
 		this.key = key;
 		this.event = event;
 		this.database = database;
+		this.value = value;
+		this.deadline = deadline;
 	}
 
 	/** @return the key, decoded as UTF-8 */
@@ -58,8 +79,20 @@ public final class KeyspaceEvent {
 		return this.database;
 	}
 
-	byte[] rawKey() {
-		return this.key;
+	/**
+	 * Return the value of a tracked key, kept readable after Redis deleted the key.
+	 * @return the value, or {@code null} for untracked keys and tracked keys written without one
+	 */
+	public @Nullable String value() {
+		return this.value;
+	}
+
+	/**
+	 * Return the deadline of a tracked key.
+	 * @return when the key was due to expire, or {@code null} for untracked keys
+	 */
+	public @Nullable Instant deadline() {
+		return this.deadline;
 	}
 
 	@Override

@@ -3,9 +3,11 @@ package io.github.keyspaceevents.autoconfigure;
 import java.util.concurrent.ThreadFactory;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
+import io.github.keyspaceevents.listener.ExpiryLedger;
 import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -84,10 +86,25 @@ public final class KeyspaceEventsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "keyspace-events.tracking.enabled", matchIfMissing = true)
+	ExpiryLedger expiryLedger(RedisConnectionFactory connectionFactory, KeyspaceEventsProperties properties) {
+		KeyspaceEventsProperties.Tracking tracking = properties.getTracking();
+		return new ExpiryLedger(connectionFactory,
+				new ExpiryLedger.Settings(tracking.getKeyPrefix(),
+						positive(tracking.getShards(), "keyspace-events.tracking.shards"), tracking.getLease(),
+						positive(tracking.getMaxAttempts(), "keyspace-events.tracking.max-attempts"),
+						tracking.getRetryBackoff(), tracking.getMaxRetryBackoff(),
+						positive(tracking.getBatchSize(), "keyspace-events.tracking.batch-size"),
+						tracking.getIdlePoll()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	KeyspaceEventSubscription keyspaceEventSubscription(KeyspaceEventHandlerRegistry registry,
 			RedisConnectionFactory connectionFactory,
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
-			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment) {
+			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment,
+			ObjectProvider<ExpiryLedger> ledger) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		KeyspaceEventSubscription.Settings settings = new KeyspaceEventSubscription.Settings(
 				database(properties, connectionFactory), properties.getNotifications().getMode(),
@@ -96,7 +113,8 @@ public final class KeyspaceEventsAutoConfiguration {
 				positive(dispatch.getQueueCapacity(), "keyspace-events.dispatch.queue-capacity"),
 				laneThreads(environment), properties.isFailFast(), properties.getRetry().getInitialInterval(),
 				properties.getRetry().getMaxInterval(), dispatch.getShutdownTimeout());
-		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
+		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler,
+				ledger.getIfAvailable());
 	}
 
 	private static int database(KeyspaceEventsProperties properties, RedisConnectionFactory connectionFactory) {

@@ -36,6 +36,8 @@ public class KeyspaceEventsProperties {
 
 	private final Retry retry = new Retry();
 
+	private final Tracking tracking = new Tracking();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -70,6 +72,10 @@ public class KeyspaceEventsProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Tracking getTracking() {
+		return this.tracking;
 	}
 
 	/**
@@ -199,6 +205,133 @@ public class KeyspaceEventsProperties {
 
 		public void setMaxInterval(Duration maxInterval) {
 			this.maxInterval = maxInterval;
+		}
+
+	}
+
+	/**
+	 * Tracked expirations (the TrackedExpirations bean).
+	 */
+	public static class Tracking {
+
+		/**
+		 * Whether tracked expirations are available. When on, every 'expired' event is checked against the ledger
+		 * (one Redis round trip) so that a tracked key is handled exactly once.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Prefix of the ledger's Redis keys.
+		 */
+		private String keyPrefix = "keyspace-events";
+
+		/**
+		 * Number of ledger shards; each lives in one cluster slot.
+		 */
+		private int shards = 8;
+
+		/**
+		 * How long a claimed entry is held by the instance handling it; after that, another instance may take it.
+		 * Must exceed the longest handler run.
+		 */
+		private Duration lease = Duration.ofSeconds(30);
+
+		/**
+		 * Attempts before a failing expiry goes to the dead letter.
+		 */
+		private int maxAttempts = 5;
+
+		/**
+		 * Delay before retrying a failed expiry; doubled for each further attempt.
+		 */
+		private Duration retryBackoff = Duration.ofSeconds(1);
+
+		/**
+		 * Longest delay between two attempts.
+		 */
+		private Duration maxRetryBackoff = Duration.ofMinutes(5);
+
+		/**
+		 * Longest pause between two looks at the ledger when nothing is due sooner; it also bounds how late entries
+		 * written by other instances are seen.
+		 */
+		private Duration idlePoll = Duration.ofSeconds(1);
+
+		/**
+		 * Entries claimed per shard in one round.
+		 */
+		private int batchSize = 500;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public int getShards() {
+			return this.shards;
+		}
+
+		public void setShards(int shards) {
+			this.shards = shards;
+		}
+
+		public Duration getLease() {
+			return this.lease;
+		}
+
+		public void setLease(Duration lease) {
+			this.lease = lease;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getRetryBackoff() {
+			return this.retryBackoff;
+		}
+
+		public void setRetryBackoff(Duration retryBackoff) {
+			this.retryBackoff = retryBackoff;
+		}
+
+		public Duration getMaxRetryBackoff() {
+			return this.maxRetryBackoff;
+		}
+
+		public void setMaxRetryBackoff(Duration maxRetryBackoff) {
+			this.maxRetryBackoff = maxRetryBackoff;
+		}
+
+		public Duration getIdlePoll() {
+			return this.idlePoll;
+		}
+
+		public void setIdlePoll(Duration idlePoll) {
+			this.idlePoll = idlePoll;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
 		}
 
 	}

@@ -1,5 +1,7 @@
 package io.github.keyspaceevents.listener;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,6 +42,8 @@ final class KeyspaceEventDispatcher {
 
 	private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+	private static final String EXPIRED = "expired";
+
 	private final int database;
 
 	private final Map<String, HandlerMethod[]> handlersByEvent;
@@ -50,13 +54,18 @@ final class KeyspaceEventDispatcher {
 
 	private final ThreadFactory threadFactory;
 
+	private final @Nullable ExpiryLedger ledger;
+
 	private final AtomicLong dropped = new AtomicLong();
+
+	private final AtomicLong unhandledTracked = new AtomicLong();
 
 	private volatile long lastDropLog;
 
 	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
-			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler) {
+			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, @Nullable ExpiryLedger ledger) {
 		this.database = database;
+		this.ledger = ledger;
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
 		this.threadFactory = threadFactory;
@@ -98,17 +107,42 @@ final class KeyspaceEventDispatcher {
 		if (handlers == null) {
 			throw new IllegalArgumentException("No handler for " + event);
 		}
-		return (Message message, byte[] pattern) -> dispatch(event, handlers, message.getBody());
+		// With tracking on, an expired key may be a tracked one: the lane asks the ledger before handling it.
+		Tracking tracking = (this.ledger != null && EXPIRED.equals(event)) ? Tracking.CHECK : Tracking.NONE;
+		return (Message message, byte[] pattern) -> dispatch(event, handlers, message.getBody(), tracking);
 	}
 
-	void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
+	void dispatch(String event, HandlerMethod[] candidates, byte[] key, Tracking tracking) {
 		HandlerMethod[] matched = match(candidates, key);
 		if (matched == null) {
 			return;
 		}
-		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched);
+		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched, tracking, -1);
 		if (!laneOf(key).offer(delivery)) {
 			reportDropped(delivery);
+		}
+	}
+
+	/**
+	 * Queue an entry the scheduler claimed from the ledger. If its lane is full it stays leased and comes back when
+	 * the lease runs out, so nothing is lost.
+	 * @param entry the claimed entry
+	 */
+	void dispatchClaimed(ExpiryLedger.Entry entry) {
+		byte[] key = entry.key().getBytes(StandardCharsets.UTF_8);
+		HandlerMethod[] candidates = this.handlersByEvent.get(EXPIRED);
+		HandlerMethod[] matched = (candidates != null) ? match(candidates, key) : null;
+		if (matched == null) {
+			// Nothing handles it: done, rather than retried forever.
+			requireLedger().complete(entry.key());
+			if (this.unhandledTracked.incrementAndGet() == 1) {
+				logger.warn("Tracked key '" + entry.key() + "' expired but no @OnKeyExpired handler matches it");
+			}
+			return;
+		}
+		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, entry.value(), entry.deadline());
+		if (!laneOf(key).offer(new Delivery(event, matched, Tracking.CLAIMED, entry.attempts()))) {
+			reportDropped(new Delivery(event, matched, Tracking.CLAIMED, entry.attempts()));
 		}
 	}
 
@@ -184,22 +218,95 @@ final class KeyspaceEventDispatcher {
 	}
 
 	private void deliver(Delivery delivery) {
-		for (HandlerMethod handler : delivery.handlers) {
-			try {
-				handler.invoke(delivery.event);
-			}
-			catch (Throwable ex) {
+		switch (delivery.tracking) {
+			case NONE -> invokeAll(delivery.event, delivery.handlers);
+			case CLAIMED -> deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
+			case CHECK -> {
+				ExpiryLedger.Entry entry;
 				try {
-					this.errorHandler.handleError(delivery.event, handler.handler(), ex);
+					entry = requireLedger().claimOne(delivery.event.key(), Instant.now());
 				}
-				catch (Throwable errorHandlerFailure) {
-					logger.error("KeyspaceEventErrorHandler failed for " + delivery.event, errorHandlerFailure);
+				catch (RuntimeException ex) {
+					// The ledger keeps the entry if it is tracked; the scheduler claims it once Redis answers.
+					logger.warn("Could not check whether expired key '" + delivery.event.key()
+							+ "' is tracked; leaving it to the ledger sweep: " + ex.getMessage());
+					return;
+				}
+				if (entry == null) {
+					invokeAll(delivery.event, delivery.handlers);
+				}
+				else if (entry != ExpiryLedger.TAKEN) {
+					KeyspaceEvent event = new KeyspaceEvent(delivery.event.keyBytes(), EXPIRED, this.database,
+							entry.value(), entry.deadline());
+					deliverTracked(event, delivery.handlers, entry.attempts());
 				}
 			}
 		}
 	}
 
-	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers) {
+	private @Nullable Throwable invokeAll(KeyspaceEvent event, HandlerMethod[] handlers) {
+		Throwable failure = null;
+		for (HandlerMethod handler : handlers) {
+			try {
+				handler.invoke(event);
+			}
+			catch (Throwable ex) {
+				failure = ex;
+				try {
+					this.errorHandler.handleError(event, handler.handler(), ex);
+				}
+				catch (Throwable errorHandlerFailure) {
+					logger.error("KeyspaceEventErrorHandler failed for " + event, errorHandlerFailure);
+				}
+			}
+		}
+		return failure;
+	}
+
+	private void deliverTracked(KeyspaceEvent event, HandlerMethod[] handlers, int attemptsBefore) {
+		Throwable failure = invokeAll(event, handlers);
+		ExpiryLedger ledger = requireLedger();
+		try {
+			if (failure == null) {
+				ledger.complete(event.key());
+				return;
+			}
+			long attempts = ledger.fail(event.key(), attemptsBefore, failure, Instant.now());
+			if (attempts == 0) {
+				logger.error("Tracked expiry of '%s' failed on its last attempt (%d); moved to the dead letter"
+					.formatted(event.key(), ledger.settings().maxAttempts()));
+			}
+		}
+		catch (RuntimeException ex) {
+			// The lease runs out and the entry is retried: at least once, never lost.
+			logger.warn("Could not record the outcome of tracked expiry '" + event.key() + "'; it will be retried "
+					+ "after its lease: " + ex.getMessage());
+		}
+	}
+
+	private ExpiryLedger requireLedger() {
+		ExpiryLedger ledger = this.ledger;
+		if (ledger == null) {
+			throw new IllegalStateException("Tracking is off");
+		}
+		return ledger;
+	}
+
+	/** How a delivery relates to tracked expirations. */
+	enum Tracking {
+
+		/** A plain event. */
+		NONE,
+
+		/** An expired event that may belong to a tracked key: claim it from the ledger first. */
+		CHECK,
+
+		/** An entry already claimed from the ledger. */
+		CLAIMED
+
+	}
+
+	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers, Tracking tracking, int attempts) {
 	}
 
 	/**

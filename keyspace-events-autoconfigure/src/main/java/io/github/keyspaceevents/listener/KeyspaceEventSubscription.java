@@ -48,6 +48,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 	private final KeyspaceEventErrorHandler errorHandler;
 
+	private final @Nullable ExpiryLedger ledger;
+
+	private @Nullable ExpiryScheduler expiryScheduler;
+
 	private final NotificationFlags extraFlags;
 
 	private final AtomicBoolean checkPending = new AtomicBoolean();
@@ -73,10 +77,13 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	 * @param container the container that owns the pub/sub connection; started and stopped by this subscription
 	 * @param settings the settings
 	 * @param errorHandler receives handler failures
+	 * @param ledger the ledger of tracked expirations, or {@code null} when tracking is off
 	 * @throws IllegalArgumentException if the extra flag letters are invalid
 	 */
 	public KeyspaceEventSubscription(KeyspaceEventHandlerRegistry registry, RedisConnectionFactory connectionFactory,
-			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler) {
+			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler,
+			@Nullable ExpiryLedger ledger) {
+		this.ledger = ledger;
 		this.registry = registry;
 		this.connectionFactory = connectionFactory;
 		this.container = container;
@@ -97,7 +104,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		}
 		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
 				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
-				this.errorHandler);
+				this.errorHandler, this.ledger);
 		NotificationFlags required = this.extraFlags;
 		List<String> channels = new ArrayList<>();
 		for (String event : dispatcher.events()) {
@@ -111,6 +118,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
 		dispatcher.start();
+		if (this.ledger != null) {
+			// Independent of the pub/sub connection: it retries on its own and sweeps what came due meanwhile.
+			ExpiryScheduler expiryScheduler = new ExpiryScheduler(this.ledger, dispatcher);
+			expiryScheduler.start(schedulerThreads());
+			this.expiryScheduler = expiryScheduler;
+		}
 		if (this.settings.failFast()) {
 			try {
 				connect();
@@ -192,6 +205,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		ScheduledExecutorService scheduler = this.scheduler;
 		if (scheduler != null) {
 			scheduler.shutdownNow();
+		}
+		ExpiryScheduler expiryScheduler = this.expiryScheduler;
+		if (expiryScheduler != null) {
+			expiryScheduler.stop();
 		}
 		this.container.stop();
 		KeyspaceEventDispatcher dispatcher = this.dispatcher;

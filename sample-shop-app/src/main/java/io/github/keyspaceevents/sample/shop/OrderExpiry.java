@@ -8,8 +8,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Cancels unpaid orders: on the Redis {@code expired} event of their key, and, as a backstop for events pub/sub could
- * not deliver (the shop was down or disconnected), by sweeping overdue orders at startup and periodically.
+ * Cancels unpaid orders when their tracked payment-window key expires. As a last backstop (the ledger could not be
+ * written at all when the order was placed), it also sweeps overdue orders from the database at startup and
+ * periodically.
  */
 @Component
 class OrderExpiry {
@@ -37,7 +38,7 @@ class OrderExpiry {
 			}
 		}
 		if (cancelled > 0) {
-			logger.info("Cancelled {} overdue order(s) whose expiry event was missed", cancelled);
+			logger.info("Cancelled {} overdue order(s) that no expiry reported", cancelled);
 		}
 	}
 

@@ -1,6 +1,5 @@
 package io.github.keyspaceevents.sample.shop;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,10 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.github.keyspaceevents.TrackedExpirations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -19,7 +18,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Places, pays and cancels orders. The database is the source of truth; the Redis key {@code order:<id>} only carries
- * the payment deadline, so that Redis tells the shop when an unpaid order must be cancelled.
+ * the payment deadline. It is written as a tracked expiration, so its expiry reaches exactly one shop instance, at the
+ * deadline, even if the shop was down or disconnected when it came due.
  */
 @Service
 class OrderService {
@@ -34,17 +34,17 @@ class OrderService {
 
 	private final OrderBook orders;
 
-	private final StringRedisTemplate redis;
+	private final TrackedExpirations paymentWindows;
 
 	private final ShopProperties properties;
 
 	private final ShopEvents events;
 
-	OrderService(Catalog catalog, OrderBook orders, StringRedisTemplate redis, ShopProperties properties,
+	OrderService(Catalog catalog, OrderBook orders, TrackedExpirations paymentWindows, ShopProperties properties,
 			ShopEvents events) {
 		this.catalog = catalog;
 		this.orders = orders;
-		this.redis = redis;
+		this.paymentWindows = paymentWindows;
 		this.properties = properties;
 		this.events = events;
 	}
@@ -87,7 +87,7 @@ class OrderService {
 			throw ShopException.notPayable(id, order.status());
 		}
 		afterCommit(() -> {
-			this.redis.delete(KEY_PREFIX + id);
+			this.paymentWindows.cancel(KEY_PREFIX + id);
 			this.events.publish("order-paid", id);
 		});
 		return this.orders.find(id).orElseThrow();
@@ -124,10 +124,8 @@ class OrderService {
 	}
 
 	private void startPaymentWindow(Order order) {
-		Duration remaining = Duration.between(Instant.now(), order.expiresAt());
 		try {
-			this.redis.opsForValue()
-				.set(KEY_PREFIX + order.id(), order.id(), remaining.isNegative() ? Duration.ofMillis(1) : remaining);
+			this.paymentWindows.expireAt(KEY_PREFIX + order.id(), order.id(), order.expiresAt());
 		}
 		catch (RuntimeException ex) {
 			// The order is stored; the overdue sweep cancels it at its deadline even without the key.

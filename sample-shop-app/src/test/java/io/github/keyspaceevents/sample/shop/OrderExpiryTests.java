@@ -15,6 +15,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.github.keyspaceevents.KeyspaceEvent;
+import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -64,13 +66,16 @@ class OrderExpiryTests {
 			shop.bean(OrderExpiry.class).paymentWindowClosed("order:" + id);
 			assertThat(shop.snapshot()).isEqualTo(before);
 
-			// Through Redis: a duplicate, then a barrier on the same key. Events of one key are handled one after
-			// the other, so once the barrier reached the recorder the duplicate has been fully handled.
-			redis.command("PUBLISH", "__keyevent@0__:expired", "order:" + id);
-			redis.command("PUBLISH", "__keyevent@0__:expired", "order:" + id);
+			// Through Redis: a duplicate expired event, then a barrier event on the same key. Events of one key are
+			// handled one after the other, so once the barrier arrived the duplicate has been through the dispatcher.
 			ExpiredKeyRecorder recorder = shop.bean(ExpiredKeyRecorder.class);
-			await().until(() -> recorder.count("order:" + id) == 3);
+			assertThat(recorder.count("expired order:" + id)).isEqualTo(1);
+			redis.command("PUBLISH", "__keyevent@0__:expired", "order:" + id);
+			redis.command("PUBLISH", "__keyevent@0__:del", "order:" + id);
+			await().until(() -> recorder.count("del order:" + id) == 1);
 			assertThat(shop.snapshot()).isEqualTo(before);
+			// The ledger knows the expiry was handled: the duplicate reached no handler at all.
+			assertThat(recorder.count("expired order:" + id)).isEqualTo(1);
 			assertThat(shop.product("T-1").stock()).isEqualTo(10);
 			assertThat(shop.status(id)).isEqualTo(OrderStatus.CANCELLED);
 		}
@@ -176,18 +181,19 @@ class OrderExpiryTests {
 		return shop.http().post().uri("/api/orders/{id}/payment", id).retrieve().toEntity(String.class);
 	}
 
-	/** Counts the expired events each key received. */
+	/** Counts the expired and del events each key received. */
 	static class ExpiredKeyRecorder {
 
 		private final Map<String, Integer> counts = new ConcurrentHashMap<>();
 
 		@OnKeyExpired("order:*")
-		void expired(String key) {
-			this.counts.merge(key, 1, Integer::sum);
+		@OnKeyDeleted("order:*")
+		void received(KeyspaceEvent event) {
+			this.counts.merge(event.event() + " " + event.key(), 1, Integer::sum);
 		}
 
-		int count(String key) {
-			return this.counts.getOrDefault(key, 0);
+		int count(String eventAndKey) {
+			return this.counts.getOrDefault(eventAndKey, 0);
 		}
 
 	}

@@ -1,0 +1,348 @@
+package io.github.keyspaceevents.listener;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.github.keyspaceevents.TrackedExpirations;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The deadlines of tracked keys, kept in Redis. The ledger is split into shards; each shard's keys share one hash tag
+ * ({@code {keyspace-events:3}:due}, {@code …:leased}, {@code …:values}, …) so that every script runs on one cluster
+ * slot. A key's shard is fixed by its name.
+ * <p>
+ * Every transition is one Lua script, so it is atomic: write (key and entry together), claim (due → leased, by exactly
+ * one caller), complete, fail (back to due with a later score, or to the dead letter) and cancel. An entry whose lease
+ * ran out (its instance died) is given back by the next claim.
+ */
+public final class ExpiryLedger implements TrackedExpirations {
+
+	// How long a handled key is remembered, so that its late pub/sub event is recognised as a duplicate.
+	private static final Duration HANDLED_MEMORY = Duration.ofMinutes(10);
+
+	private static final RedisScript<Long> TRACK = RedisScript.of("""
+			-- KEYS: key, due, values, deadlines, attempts, handled, leased   ARGV: deadline, hasValue, value
+			redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[1])
+			redis.call('ZADD', KEYS[2], ARGV[1], KEYS[1])
+			redis.call('ZREM', KEYS[7], KEYS[1])
+			if ARGV[2] == '1' then redis.call('HSET', KEYS[3], KEYS[1], ARGV[3]) else redis.call('HDEL', KEYS[3], KEYS[1]) end
+			redis.call('HSET', KEYS[4], KEYS[1], ARGV[1])
+			redis.call('HDEL', KEYS[5], KEYS[1])
+			redis.call('DEL', KEYS[6])
+			return 1
+			""", Long.class);
+
+	private static final RedisScript<Long> CANCEL = RedisScript.of("""
+			-- KEYS: key, due, values, deadlines, attempts   ARGV: key
+			local removed = redis.call('ZREM', KEYS[2], ARGV[1])
+			redis.call('DEL', KEYS[1])
+			if removed == 1 then
+				redis.call('HDEL', KEYS[3], ARGV[1])
+				redis.call('HDEL', KEYS[4], ARGV[1])
+				redis.call('HDEL', KEYS[5], ARGV[1])
+			end
+			return removed
+			""", Long.class);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> CLAIM_DUE = RedisScript.of("""
+			-- KEYS: due, leased, values, deadlines, attempts, dead
+			-- ARGV: now, leaseUntil, limit, maxAttempts
+			-- Leases that ran out: the instance died or the handler overran. Count it as a failed attempt.
+			local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+			for _, k in ipairs(lapsed) do
+				redis.call('ZREM', KEYS[2], k)
+				local attempts = redis.call('HINCRBY', KEYS[5], k, 1)
+				if attempts >= tonumber(ARGV[4]) then
+					local value = redis.call('HGET', KEYS[3], k)
+					redis.call('HSET', KEYS[6], k, attempts .. '\\n' .. ARGV[1] .. '\\nlease expired while handling\\n'
+						.. (value and ('v' .. value) or '-'))
+					redis.call('HDEL', KEYS[3], k)
+					redis.call('HDEL', KEYS[4], k)
+					redis.call('HDEL', KEYS[5], k)
+				else
+					redis.call('ZADD', KEYS[1], ARGV[1], k)
+				end
+			end
+			local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+			local claimed = {}
+			for _, k in ipairs(due) do
+				redis.call('ZREM', KEYS[1], k)
+				redis.call('ZADD', KEYS[2], ARGV[2], k)
+				table.insert(claimed, k)
+				table.insert(claimed, redis.call('HGET', KEYS[3], k) or false)
+				table.insert(claimed, redis.call('HGET', KEYS[4], k) or '0')
+				table.insert(claimed, redis.call('HGET', KEYS[5], k) or '0')
+			end
+			-- When to look again: the next deadline or lease end.
+			local nextDue = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+			local nextLease = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]
+			table.insert(claimed, 1, nextDue or false)
+			table.insert(claimed, 2, nextLease or false)
+			return claimed
+			""", List.class);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> CLAIM_ONE = RedisScript.of("""
+			-- KEYS: due, leased, values, deadlines, attempts, handled   ARGV: key, leaseUntil
+			if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+				redis.call('ZREM', KEYS[1], ARGV[1])
+				redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+				return { 'claimed', redis.call('HGET', KEYS[3], ARGV[1]) or false,
+					redis.call('HGET', KEYS[4], ARGV[1]) or '0', redis.call('HGET', KEYS[5], ARGV[1]) or '0' }
+			end
+			if redis.call('ZSCORE', KEYS[2], ARGV[1]) or redis.call('EXISTS', KEYS[6]) == 1 then
+				return { 'taken' }
+			end
+			return { 'untracked' }
+			""", List.class);
+
+	private static final RedisScript<Long> COMPLETE = RedisScript.of("""
+			-- KEYS: leased, values, deadlines, attempts, handled   ARGV: key, handledMillis
+			if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+			redis.call('HDEL', KEYS[2], ARGV[1])
+			redis.call('HDEL', KEYS[3], ARGV[1])
+			redis.call('HDEL', KEYS[4], ARGV[1])
+			redis.call('SET', KEYS[5], '1', 'PX', ARGV[2])
+			return 1
+			""", Long.class);
+
+	private static final RedisScript<Long> FAIL = RedisScript.of("""
+			-- KEYS: leased, due, values, deadlines, attempts, dead
+			-- ARGV: key, retryAt, maxAttempts, now, error
+			if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return -1 end
+			local attempts = redis.call('HINCRBY', KEYS[5], ARGV[1], 1)
+			if attempts >= tonumber(ARGV[3]) then
+				local value = redis.call('HGET', KEYS[3], ARGV[1])
+				redis.call('HSET', KEYS[6], ARGV[1], attempts .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5] .. '\\n'
+					.. (value and ('v' .. value) or '-'))
+				redis.call('HDEL', KEYS[3], ARGV[1])
+				redis.call('HDEL', KEYS[4], ARGV[1])
+				redis.call('HDEL', KEYS[5], ARGV[1])
+				return 0
+			end
+			redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+			return attempts
+			""", Long.class);
+
+	private final StringRedisTemplate redis;
+
+	private final Settings settings;
+
+	private final List<Consumer<Instant>> trackListeners = new CopyOnWriteArrayList<>();
+
+	/**
+	 * Create a ledger.
+	 * @param connectionFactory where the ledger lives
+	 * @param settings sharding, leases and retries
+	 */
+	public ExpiryLedger(RedisConnectionFactory connectionFactory, Settings settings) {
+		this.redis = new StringRedisTemplate(connectionFactory);
+		this.settings = settings;
+	}
+
+	@Override
+	public void expireAt(String key, @Nullable String value, Instant deadline) {
+		Shard shard = shardOf(key);
+		this.redis.execute(TRACK, List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts,
+				shard.handled(key), shard.leased), Long.toString(deadline.toEpochMilli()), (value != null) ? "1" : "0",
+				(value != null) ? value : "");
+		this.trackListeners.forEach((listener) -> listener.accept(deadline));
+	}
+
+	@Override
+	public boolean cancel(String key) {
+		Shard shard = shardOf(key);
+		Long removed = this.redis.execute(CANCEL,
+				List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts), key);
+		return removed != null && removed == 1;
+	}
+
+	@Override
+	public List<DeadLetter> deadLetters() {
+		List<DeadLetter> deadLetters = new ArrayList<>();
+		for (Shard shard : shards()) {
+			Map<Object, Object> entries = this.redis.opsForHash().entries(shard.dead);
+			entries.forEach((key, encoded) -> deadLetters.add(decodeDeadLetter((String) key, (String) encoded)));
+		}
+		deadLetters.sort(Comparator.comparing(DeadLetter::failedAt));
+		return deadLetters;
+	}
+
+	void onTrack(Consumer<Instant> listener) {
+		this.trackListeners.add(listener);
+	}
+
+	Settings settings() {
+		return this.settings;
+	}
+
+	List<Shard> shards() {
+		List<Shard> shards = new ArrayList<>(this.settings.shards());
+		for (int i = 0; i < this.settings.shards(); i++) {
+			shards.add(new Shard(this.settings.prefix(), i));
+		}
+		return shards;
+	}
+
+	/**
+	 * Claim every due entry of a shard (up to the batch size), giving back lapsed leases first.
+	 * @return what was claimed and when to look again
+	 */
+	Claims claimDue(Shard shard, Instant now) {
+		List<?> reply = this.redis.execute(CLAIM_DUE,
+				List.of(shard.due, shard.leased, shard.values, shard.deadlines, shard.attempts, shard.dead),
+				Long.toString(now.toEpochMilli()), Long.toString(now.plus(this.settings.lease()).toEpochMilli()),
+				Integer.toString(this.settings.batchSize()), Integer.toString(this.settings.maxAttempts()));
+		List<Entry> entries = new ArrayList<>();
+		for (int i = 2; i + 3 < reply.size(); i += 4) {
+			entries.add(new Entry((String) reply.get(i), (String) reply.get(i + 1), millis(reply.get(i + 2)),
+					Integer.parseInt((String) reply.get(i + 3))));
+		}
+		return new Claims(entries, score(reply.get(0)), score(reply.get(1)));
+	}
+
+	/**
+	 * Claim one key on its pub/sub {@code expired} event.
+	 * @return the claimed entry; {@link #TAKEN} if another caller has it or it was handled; {@code null} if the key is
+	 * not tracked
+	 */
+	@Nullable Entry claimOne(String key, Instant now) {
+		Shard shard = shardOf(key);
+		List<?> reply = this.redis.execute(CLAIM_ONE,
+				List.of(shard.due, shard.leased, shard.values, shard.deadlines, shard.attempts, shard.handled(key)),
+				key, Long.toString(now.plus(this.settings.lease()).toEpochMilli()));
+		return switch ((String) reply.get(0)) {
+			case "claimed" -> new Entry(key, (String) reply.get(1), millis(reply.get(2)),
+					Integer.parseInt((String) reply.get(3)));
+			case "taken" -> TAKEN;
+			default -> null;
+		};
+	}
+
+	/** Record success: the entry is done and its late pub/sub event will be ignored. */
+	void complete(String key) {
+		Shard shard = shardOf(key);
+		this.redis.execute(COMPLETE, List.of(shard.leased, shard.values, shard.deadlines, shard.attempts,
+				shard.handled(key)), key, Long.toString(HANDLED_MEMORY.toMillis()));
+	}
+
+	/**
+	 * Record a failure: back to due after a backoff, or to the dead letter after the last attempt.
+	 * @return the attempts so far, 0 if dead-lettered, -1 if the entry was no longer leased (cancelled or reclaimed)
+	 */
+	long fail(String key, int attemptsBefore, Throwable error, Instant now) {
+		Shard shard = shardOf(key);
+		long backoff = Math.min(this.settings.maxRetryBackoff().toMillis(),
+				this.settings.retryBackoff().toMillis() << Math.min(attemptsBefore, 20));
+		String message = String.valueOf(error.getClass().getName() + ": " + error.getMessage()).replace('\n', ' ');
+		Long result = this.redis.execute(FAIL,
+				List.of(shard.leased, shard.due, shard.values, shard.deadlines, shard.attempts, shard.dead), key,
+				Long.toString(now.toEpochMilli() + backoff), Integer.toString(this.settings.maxAttempts()),
+				Long.toString(now.toEpochMilli()), message);
+		return (result != null) ? result : -1;
+	}
+
+	Shard shardOf(String key) {
+		int hash = Arrays.hashCode(key.getBytes(StandardCharsets.UTF_8));
+		return new Shard(this.settings.prefix(), Math.floorMod(hash, this.settings.shards()));
+	}
+
+	private static DeadLetter decodeDeadLetter(String key, String encoded) {
+		String[] parts = encoded.split("\n", 4);
+		String value = parts[3].startsWith("v") ? parts[3].substring(1) : null;
+		return new DeadLetter(key, value, Integer.parseInt(parts[0]), parts[2],
+				Instant.ofEpochMilli(Long.parseLong(parts[1])));
+	}
+
+	private static @Nullable Instant millis(@Nullable Object value) {
+		return (value != null) ? Instant.ofEpochMilli(Long.parseLong((String) value)) : null;
+	}
+
+	private static @Nullable Instant score(@Nullable Object value) {
+		return (value != null) ? Instant.ofEpochMilli((long) Double.parseDouble((String) value)) : null;
+	}
+
+	/** Marker for a key another caller claimed or already handled. */
+	static final Entry TAKEN = new Entry("", null, null, -1);
+
+	/**
+	 * A claimed ledger entry.
+	 * @param key the tracked key
+	 * @param value its value, if written with one
+	 * @param deadline its deadline
+	 * @param attempts failed attempts before this one
+	 */
+	record Entry(String key, @Nullable String value, @Nullable Instant deadline, int attempts) {
+	}
+
+	/**
+	 * The result of claiming a shard.
+	 * @param entries what was claimed
+	 * @param nextDue the next deadline still in the shard
+	 * @param nextLeaseEnd the next lease to run out
+	 */
+	record Claims(List<Entry> entries, @Nullable Instant nextDue, @Nullable Instant nextLeaseEnd) {
+	}
+
+	/** The Redis keys of one shard; they share a hash tag, hence a cluster slot. */
+	static final class Shard {
+
+		final String due;
+
+		final String leased;
+
+		final String values;
+
+		final String deadlines;
+
+		final String attempts;
+
+		final String dead;
+
+		private final String tag;
+
+		Shard(String prefix, int index) {
+			this.tag = "{" + prefix + ":" + index + "}";
+			this.due = this.tag + ":due";
+			this.leased = this.tag + ":leased";
+			this.values = this.tag + ":values";
+			this.deadlines = this.tag + ":deadlines";
+			this.attempts = this.tag + ":attempts";
+			this.dead = this.tag + ":dead";
+		}
+
+		String handled(String key) {
+			return this.tag + ":handled:" + key;
+		}
+
+	}
+
+	/**
+	 * Ledger settings.
+	 * @param prefix prefix of the ledger's Redis keys
+	 * @param shards number of shards
+	 * @param lease how long a claim holds an entry before another instance may take it
+	 * @param maxAttempts attempts before an entry goes to the dead letter
+	 * @param retryBackoff delay before the first retry; doubled for each further one
+	 * @param maxRetryBackoff longest delay between retries
+	 * @param batchSize entries claimed per shard and round
+	 * @param idlePoll longest pause between two looks at the ledger
+	 */
+	public record Settings(String prefix, int shards, Duration lease, int maxAttempts, Duration retryBackoff,
+			Duration maxRetryBackoff, int batchSize, Duration idlePoll) {
+	}
+
+}

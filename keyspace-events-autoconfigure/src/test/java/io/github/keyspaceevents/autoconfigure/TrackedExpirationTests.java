@@ -1,0 +1,311 @@
+package io.github.keyspaceevents.autoconfigure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.keyspaceevents.KeyspaceEvent;
+import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.annotation.OnKeyExpired;
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tracked expirations under real faults: killed pub/sub connections, a stopped Redis, several instances, an instance
+ * stopped mid-handler, failing handlers.
+ */
+class TrackedExpirationTests {
+
+	@BeforeEach
+	void reset() {
+		Handlers.reset();
+	}
+
+	@Test
+	void trackedExpiryIsHandledOnTimeWithItsValue() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				Instant deadline = Instant.now().plusMillis(300);
+				context.getBean(TrackedExpirations.class).expireAt("order:1", "pending", deadline);
+				await().until(() -> Handlers.handled("order:1") == 1);
+				KeyspaceEvent event = Handlers.events.get("order:1");
+				assertThat(event.value()).isEqualTo("pending");
+				assertThat(event.deadline()).isEqualTo(Instant.ofEpochMilli(deadline.toEpochMilli()));
+				assertThat(Handlers.lagMillis.get("order:1")).isBetween(0L, 250L);
+			});
+		}
+	}
+
+	@Test
+	void cancelledKeyIsNeverHandled() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				tracked.expireAfter("order:paid", "v", Duration.ofMillis(200));
+				assertThat(tracked.cancel("order:paid")).isTrue();
+				assertThat(redis.command("EXISTS", "order:paid")).isEqualTo(0L);
+				// A later deadline: once it is handled, the cancelled one's deadline has long passed.
+				tracked.expireAfter("order:barrier", "v", Duration.ofMillis(400));
+				await().until(() -> Handlers.handled("order:barrier") == 1);
+				assertThat(Handlers.handled("order:paid")).isZero();
+				assertThat(tracked.cancel("order:paid")).isFalse();
+			});
+		}
+	}
+
+	@Test
+	void killingThePubSubConnectionDuringTenThousandExpirationsLosesAndDuplicatesNothing() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				Instant start = Instant.now().plusMillis(500);
+				List<String> keys = new ArrayList<>();
+				for (int i = 0; i < 10_000; i++) {
+					String key = "order:" + i;
+					keys.add(key);
+					tracked.expireAt(key, Integer.toString(i), start.plusMillis(i / 4));
+				}
+				for (int kill = 0; kill < 4; kill++) {
+					int handledBefore = Handlers.total();
+					assertThat((Long) redis.command("CLIENT", "KILL", "TYPE", "pubsub")).isPositive();
+					await().until(() -> Handlers.total() > handledBefore || Handlers.total() == keys.size());
+				}
+				await().atMost(Duration.ofSeconds(60)).until(() -> Handlers.total() == keys.size());
+				assertThat(keys).allMatch((key) -> Handlers.handled(key) == 1);
+			});
+		}
+	}
+
+	@Test
+	void deadlinesPassingWhileRedisIsStoppedAreHandledOnceWhenItIsBack() {
+		try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always")) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				Instant deadline = Instant.now().plusMillis(1_500);
+				for (int i = 0; i < 500; i++) {
+					tracked.expireAt("order:" + i, "v" + i, deadline);
+				}
+				redis.stop();
+				await().until(() -> Instant.now().isAfter(deadline.plusMillis(500)));
+				assertThat(Handlers.total()).isZero();
+				redis.startAgain();
+				await().atMost(Duration.ofSeconds(30)).until(() -> Handlers.total() == 500);
+				for (int i = 0; i < 500; i++) {
+					assertThat(Handlers.handled("order:" + i)).isEqualTo(1);
+				}
+			});
+		}
+	}
+
+	@Test
+	void threeInstancesOnOneRedisHandleEachExpiryExactlyOnceInTotal() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			List<ConfigurableApplicationContext> instances = new ArrayList<>();
+			try {
+				for (int i = 0; i < 3; i++) {
+					ApplicationContextRunner runner = runner(redis);
+					instances.add(startInstance(runner));
+				}
+				TrackedExpirations tracked = instances.get(0).getBean(TrackedExpirations.class);
+				Instant start = Instant.now().plusMillis(300);
+				for (int i = 0; i < 3_000; i++) {
+					tracked.expireAt("order:" + i, null, start.plusMillis(i / 3));
+				}
+				await().atMost(Duration.ofSeconds(30)).until(() -> Handlers.total() == 3_000);
+				for (int i = 0; i < 3_000; i++) {
+					assertThat(Handlers.handled("order:" + i)).as("order:" + i).isEqualTo(1);
+				}
+				assertThat(Handlers.threadsByContext.keySet()).as("instances that handled expiries").hasSizeGreaterThan(1);
+			}
+			finally {
+				instances.forEach(ConfigurableApplicationContext::close);
+			}
+		}
+	}
+
+	@Test
+	void anInstanceStoppedMidHandlerHasItsEntryHandledByAnotherAfterTheLease() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			Handlers.stallOn = "order:stuck";
+			ConfigurableApplicationContext first = startInstance(runner(redis).withPropertyValues(
+					"keyspace-events.dispatch.shutdown-timeout=100ms"));
+			first.getBean(TrackedExpirations.class).expireAfter("order:stuck", "v", Duration.ofMillis(100));
+			await().until(() -> Handlers.stalled.getCount() == 0);
+			first.close();
+			Handlers.stallOn = null;
+			ConfigurableApplicationContext second = startInstance(runner(redis));
+			try {
+				await().atMost(Duration.ofSeconds(20)).until(() -> Handlers.handled("order:stuck") == 1);
+				assertThat(Handlers.events.get("order:stuck").value()).isEqualTo("v");
+			}
+			finally {
+				Handlers.release.countDown();
+				second.close();
+			}
+		}
+	}
+
+	@Test
+	void handlerFailingTwiceThenSucceedingIsHandledOnceAndOneAlwaysFailingEndsInTheDeadLetter() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				Handlers.failuresBeforeSuccess.put("order:flaky", 2);
+				Handlers.failuresBeforeSuccess.put("order:broken", Integer.MAX_VALUE);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				tracked.expireAfter("order:flaky", "f", Duration.ofMillis(100));
+				tracked.expireAfter("order:broken", "b", Duration.ofMillis(100));
+				await().until(() -> Handlers.handled("order:flaky") == 1);
+				assertThat(Handlers.attempts.get("order:flaky").get()).isEqualTo(3);
+				await().until(() -> !tracked.deadLetters().isEmpty());
+				TrackedExpirations.DeadLetter deadLetter = tracked.deadLetters().get(0);
+				assertThat(deadLetter.key()).isEqualTo("order:broken");
+				assertThat(deadLetter.value()).isEqualTo("b");
+				assertThat(deadLetter.attempts()).isEqualTo(3);
+				assertThat(deadLetter.lastError()).contains("IllegalStateException: attempt 3 of order:broken");
+				assertThat(Handlers.attempts.get("order:broken").get()).isEqualTo(3);
+				assertThat(Handlers.handled("order:broken")).isZero();
+			});
+		}
+	}
+
+	@Test
+	void untrackedKeysStillReachExpiredHandlersThroughPubSub() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				redis.command("SET", "order:plain", "x", "PX", "50");
+				await().until(() -> Handlers.handled("order:plain") == 1);
+				assertThat(Handlers.events.get("order:plain").value()).isNull();
+			});
+		}
+	}
+
+	private static ConfigurableApplicationContext startInstance(ApplicationContextRunner runner) {
+		ConfigurableApplicationContext[] holder = new ConfigurableApplicationContext[1];
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch close = new CountDownLatch(1);
+		Thread thread = new Thread(() -> runner.run((context) -> {
+			holder[0] = context.getSourceApplicationContext();
+			started.countDown();
+			try {
+				close.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}));
+		thread.setDaemon(true);
+		thread.start();
+		await().until(() -> started.getCount() == 0);
+		awaitSubscribed(holder[0]);
+		return holder[0];
+	}
+
+	private static void awaitSubscribed(org.springframework.context.ApplicationContext context) {
+		await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+	}
+
+	private static ApplicationContextRunner runner(RedisServerProcess redis) {
+		return RedisContextRunners.against(redis)
+			.withUserConfiguration(Handlers.class)
+			.withPropertyValues("keyspace-events.tracking.lease=1s", "keyspace-events.tracking.retry-backoff=50ms",
+					"keyspace-events.tracking.max-attempts=3", "keyspace-events.tracking.idle-poll=200ms");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Handlers {
+
+		static final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
+
+		static final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+		static final Map<String, KeyspaceEvent> events = new ConcurrentHashMap<>();
+
+		static final Map<String, Long> lagMillis = new ConcurrentHashMap<>();
+
+		static final Map<String, Integer> failuresBeforeSuccess = new ConcurrentHashMap<>();
+
+		static final Map<Integer, Boolean> threadsByContext = new ConcurrentHashMap<>();
+
+		static volatile String stallOn;
+
+		static volatile CountDownLatch stalled = new CountDownLatch(1);
+
+		static volatile CountDownLatch release = new CountDownLatch(1);
+
+		static void reset() {
+			successes.clear();
+			attempts.clear();
+			events.clear();
+			lagMillis.clear();
+			failuresBeforeSuccess.clear();
+			threadsByContext.clear();
+			stallOn = null;
+			stalled = new CountDownLatch(1);
+			release = new CountDownLatch(1);
+		}
+
+		static int handled(String key) {
+			AtomicInteger count = successes.get(key);
+			return (count != null) ? count.get() : 0;
+		}
+
+		static int total() {
+			return successes.values().stream().mapToInt(AtomicInteger::get).sum();
+		}
+
+		@OnKeyExpired("order:*")
+		void expired(KeyspaceEvent event) {
+			String key = event.key();
+			int attempt = attempts.computeIfAbsent(key, (k) -> new AtomicInteger()).incrementAndGet();
+			if (key.equals(stallOn)) {
+				stalled.countDown();
+				awaitReleaseIgnoringInterrupts();
+				return;
+			}
+			if (attempt <= failuresBeforeSuccess.getOrDefault(key, 0)) {
+				throw new IllegalStateException("attempt " + attempt + " of " + key);
+			}
+			threadsByContext.put(System.identityHashCode(this), true);
+			if (event.deadline() != null) {
+				lagMillis.put(key, System.currentTimeMillis() - event.deadline().toEpochMilli());
+			}
+			events.put(key, event);
+			successes.computeIfAbsent(key, (k) -> new AtomicInteger()).incrementAndGet();
+		}
+
+		// Like a handler stuck in I/O when its instance goes away: it neither finishes nor fails in time.
+		private static void awaitReleaseIgnoringInterrupts() {
+			while (true) {
+				try {
+					release.await();
+					return;
+				}
+				catch (InterruptedException ex) {
+					// keep waiting
+				}
+			}
+		}
+
+	}
+
+}
