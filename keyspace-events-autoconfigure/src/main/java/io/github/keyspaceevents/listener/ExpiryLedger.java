@@ -109,14 +109,22 @@ public final class ExpiryLedger implements TrackedExpirations {
 			return { 'untracked' }
 			""", List.class);
 
-	private static final RedisScript<Long> COMPLETE = RedisScript.of("""
-			-- KEYS: leased, values, deadlines, attempts, handled   ARGV: key, handledMillis
-			if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-			redis.call('HDEL', KEYS[2], ARGV[1])
-			redis.call('HDEL', KEYS[3], ARGV[1])
-			redis.call('HDEL', KEYS[4], ARGV[1])
-			redis.call('SET', KEYS[5], '1', 'PX', ARGV[2])
-			return 1
+
+	private static final RedisScript<Long> COMPLETE_MANY = RedisScript.of("""
+			-- KEYS: leased, values, deadlines, attempts   ARGV: handledMillis, shardTag, key...
+			-- The handled markers share the shard's hash tag, hence its slot.
+			local completed = 0
+			for i = 3, #ARGV do
+				local k = ARGV[i]
+				if redis.call('ZREM', KEYS[1], k) == 1 then
+					redis.call('HDEL', KEYS[2], k)
+					redis.call('HDEL', KEYS[3], k)
+					redis.call('HDEL', KEYS[4], k)
+					redis.call('SET', ARGV[2] .. ':handled:' .. k, '1', 'PX', ARGV[1])
+					completed = completed + 1
+				end
+			end
+			return completed
 			""", Long.class);
 
 	private static final RedisScript<Long> FAIL = RedisScript.of("""
@@ -234,9 +242,21 @@ public final class ExpiryLedger implements TrackedExpirations {
 
 	/** Record success: the entry is done and its late pub/sub event will be ignored. */
 	void complete(String key) {
-		Shard shard = shardOf(key);
-		this.redis.execute(COMPLETE, List.of(shard.leased, shard.values, shard.deadlines, shard.attempts,
-				shard.handled(key)), key, Long.toString(HANDLED_MEMORY.toMillis()));
+		completeAll(shardOf(key), List.of(key));
+	}
+
+	/**
+	 * Record the success of several entries of one shard in one round trip.
+	 * @param shard the shard all keys belong to
+	 * @param keys the keys
+	 */
+	void completeAll(Shard shard, List<String> keys) {
+		List<String> args = new ArrayList<>(keys.size() + 2);
+		args.add(Long.toString(HANDLED_MEMORY.toMillis()));
+		args.add(shard.tag);
+		args.addAll(keys);
+		this.redis.execute(COMPLETE_MANY, List.of(shard.leased, shard.values, shard.deadlines, shard.attempts),
+				args.toArray());
 	}
 
 	/**
@@ -315,6 +335,7 @@ public final class ExpiryLedger implements TrackedExpirations {
 		private final String tag;
 
 		Shard(String prefix, int index) {
+			// The braces make it a hash tag: every key of the shard lives in the same cluster slot.
 			this.tag = "{" + prefix + ":" + index + "}";
 			this.due = this.tag + ":due";
 			this.leased = this.tag + ":leased";
@@ -326,6 +347,16 @@ public final class ExpiryLedger implements TrackedExpirations {
 
 		String handled(String key) {
 			return this.tag + ":handled:" + key;
+		}
+
+		@Override
+		public boolean equals(@Nullable Object other) {
+			return this == other || (other instanceof Shard that && this.tag.equals(that.tag));
+		}
+
+		@Override
+		public int hashCode() {
+			return this.tag.hashCode();
 		}
 
 	}

@@ -44,6 +44,9 @@ final class KeyspaceEventDispatcher {
 
 	private static final String EXPIRED = "expired";
 
+	// Tracked keys this instance claimed lately: their pub/sub event needs no ledger round trip to be recognised.
+	private static final int RECENTLY_CLAIMED_CAPACITY = 100_000;
+
 	private final int database;
 
 	private final Map<String, HandlerMethod[]> handlersByEvent;
@@ -56,6 +59,10 @@ final class KeyspaceEventDispatcher {
 
 	private final @Nullable ExpiryLedger ledger;
 
+	private final @Nullable LedgerCompletions completions;
+
+	private final RecentKeys claimedHere = new RecentKeys(RECENTLY_CLAIMED_CAPACITY);
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private final AtomicLong unhandledTracked = new AtomicLong();
@@ -66,6 +73,7 @@ final class KeyspaceEventDispatcher {
 			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, @Nullable ExpiryLedger ledger) {
 		this.database = database;
 		this.ledger = ledger;
+		this.completions = (ledger != null) ? new LedgerCompletions(ledger) : null;
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
 		this.threadFactory = threadFactory;
@@ -140,6 +148,7 @@ final class KeyspaceEventDispatcher {
 			}
 			return;
 		}
+		this.claimedHere.add(entry.key());
 		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, entry.value(), entry.deadline());
 		if (!laneOf(key).offer(new Delivery(event, matched, Tracking.CLAIMED, entry.attempts()))) {
 			reportDropped(new Delivery(event, matched, Tracking.CLAIMED, entry.attempts()));
@@ -186,6 +195,9 @@ final class KeyspaceEventDispatcher {
 	}
 
 	void start() {
+		if (this.completions != null) {
+			this.completions.start(this.threadFactory);
+		}
 		for (int i = 0; i < this.lanes.length; i++) {
 			Thread thread = this.threadFactory.newThread(this.lanes[i]);
 			this.lanes[i].thread = thread;
@@ -215,6 +227,9 @@ final class KeyspaceEventDispatcher {
 				return;
 			}
 		}
+		if (this.completions != null) {
+			this.completions.stop();
+		}
 	}
 
 	private void deliver(Delivery delivery) {
@@ -222,6 +237,9 @@ final class KeyspaceEventDispatcher {
 			case NONE -> invokeAll(delivery.event, delivery.handlers);
 			case CLAIMED -> deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
 			case CHECK -> {
+				if (this.claimedHere.contains(delivery.event.key())) {
+					return;
+				}
 				ExpiryLedger.Entry entry;
 				try {
 					entry = requireLedger().claimOne(delivery.event.key(), Instant.now());
@@ -236,6 +254,7 @@ final class KeyspaceEventDispatcher {
 					invokeAll(delivery.event, delivery.handlers);
 				}
 				else if (entry != ExpiryLedger.TAKEN) {
+					this.claimedHere.add(entry.key());
 					KeyspaceEvent event = new KeyspaceEvent(delivery.event.keyBytes(), EXPIRED, this.database,
 							entry.value(), entry.deadline());
 					deliverTracked(event, delivery.handlers, entry.attempts());
@@ -268,7 +287,7 @@ final class KeyspaceEventDispatcher {
 		ExpiryLedger ledger = requireLedger();
 		try {
 			if (failure == null) {
-				ledger.complete(event.key());
+				requireCompletions().add(event.key());
 				return;
 			}
 			long attempts = ledger.fail(event.key(), attemptsBefore, failure, Instant.now());
@@ -282,6 +301,14 @@ final class KeyspaceEventDispatcher {
 			logger.warn("Could not record the outcome of tracked expiry '" + event.key() + "'; it will be retried "
 					+ "after its lease: " + ex.getMessage());
 		}
+	}
+
+	private LedgerCompletions requireCompletions() {
+		LedgerCompletions completions = this.completions;
+		if (completions == null) {
+			throw new IllegalStateException("Tracking is off");
+		}
+		return completions;
 	}
 
 	private ExpiryLedger requireLedger() {

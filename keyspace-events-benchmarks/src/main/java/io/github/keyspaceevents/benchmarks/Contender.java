@@ -1,5 +1,7 @@
 package io.github.keyspaceevents.benchmarks;
 
+import java.util.function.IntFunction;
+
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 
 /**
@@ -17,6 +19,16 @@ interface Contender extends AutoCloseable {
 	 * @param sinks where the current run's sink is found
 	 */
 	void start(RedisServerProcess redis, String event, SinkHolder sinks) throws Exception;
+
+	/**
+	 * Write the keys of a lag workload: by default plain keys with an absolute expiry, written by the publisher.
+	 * @param publisher the publisher
+	 * @param count how many keys
+	 * @param deadlineOf deadline of key i, epoch millis
+	 */
+	default void writeExpiringKeys(Publisher publisher, int count, IntFunction<Long> deadlineOf) {
+		publisher.writeExpiringKeys(count, deadlineOf);
+	}
 
 	@Override
 	void close();

@@ -1,5 +1,10 @@
 package io.github.keyspaceevents.benchmarks;
 
+import java.time.Instant;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+
+import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
@@ -18,11 +23,40 @@ final class StarterContender implements Contender {
 
 	static volatile SinkHolder sinks;
 
+	private final boolean tracked;
+
 	private ConfigurableApplicationContext context;
+
+	StarterContender() {
+		this(false);
+	}
+
+	private StarterContender(boolean tracked) {
+		this.tracked = tracked;
+	}
+
+	/** @return the starter writing its keys as tracked expirations */
+	static StarterContender tracked() {
+		return new StarterContender(true);
+	}
 
 	@Override
 	public String name() {
-		return "keyspace-events starter (defaults)";
+		return this.tracked ? "keyspace-events starter, tracked expirations" : "keyspace-events starter (defaults)";
+	}
+
+	@Override
+	public void writeExpiringKeys(Publisher publisher, int count, IntFunction<Long> deadlineOf) {
+		if (!this.tracked) {
+			Contender.super.writeExpiringKeys(publisher, count, deadlineOf);
+			return;
+		}
+		TrackedExpirations tracked = this.context.getBean(TrackedExpirations.class);
+		// Several writers share Lettuce's connection, which pipelines their commands.
+		IntStream.range(0, count).parallel().forEach((i) -> {
+			long deadline = deadlineOf.apply(i);
+			tracked.expireAt("order:" + deadline + ":" + i, "pending", Instant.ofEpochMilli(deadline));
+		});
 	}
 
 	@Override
