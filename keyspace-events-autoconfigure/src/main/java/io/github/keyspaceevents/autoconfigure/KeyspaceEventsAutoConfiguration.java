@@ -3,14 +3,22 @@ package io.github.keyspaceevents.autoconfigure;
 import java.util.concurrent.ThreadFactory;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
+import io.github.keyspaceevents.listener.DispatchMetrics;
 import io.github.keyspaceevents.listener.ExpiryLedger;
 import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.listener.MicrometerDispatchMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -18,7 +26,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.thread.Threading;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -41,7 +52,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * about 20x in throughput and loses the per-key order. Ours delivers on the Redis I/O thread straight into the
  * per-key dispatch lanes. Define a bean with that name to customize it.
  */
-@AutoConfiguration(after = DataRedisAutoConfiguration.class)
+@AutoConfiguration(after = DataRedisAutoConfiguration.class,
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnClass(RedisMessageListenerContainer.class)
 @ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 @ConditionalOnBooleanProperty(name = "keyspace-events.enabled", matchIfMissing = true)
@@ -95,7 +108,7 @@ public final class KeyspaceEventsAutoConfiguration {
 						positive(tracking.getMaxAttempts(), "keyspace-events.tracking.max-attempts"),
 						tracking.getRetryBackoff(), tracking.getMaxRetryBackoff(),
 						positive(tracking.getBatchSize(), "keyspace-events.tracking.batch-size"),
-						tracking.getIdlePoll()));
+						tracking.getIdlePoll(), tracking.getKeyRetention()));
 	}
 
 	@Bean
@@ -104,24 +117,71 @@ public final class KeyspaceEventsAutoConfiguration {
 			RedisConnectionFactory connectionFactory,
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
 			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment,
-			ObjectProvider<ExpiryLedger> ledger) {
+			ObjectProvider<ExpiryLedger> ledger, ObjectProvider<DispatchMetrics> metrics) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		KeyspaceEventSubscription.Settings settings = new KeyspaceEventSubscription.Settings(
 				database(properties, connectionFactory), properties.getNotifications().getMode(),
 				properties.getNotifications().getExtraFlags(), properties.getNotifications().getCheckInterval(),
-				positive(dispatch.getConcurrency(), "keyspace-events.dispatch.concurrency"),
+				positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
+						: Math.max(2, Runtime.getRuntime().availableProcessors()),
+						"keyspace-events.dispatch.concurrency"),
 				positive(dispatch.getQueueCapacity(), "keyspace-events.dispatch.queue-capacity"),
 				laneThreads(environment), properties.isFailFast(), properties.getRetry().getInitialInterval(),
-				properties.getRetry().getMaxInterval(), dispatch.getShutdownTimeout());
+				properties.getRetry().getMaxInterval(), dispatch.getShutdownTimeout(),
+				metrics.getIfAvailable(() -> DispatchMetrics.NONE));
 		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler,
 				ledger.getIfAvailable());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ MeterRegistry.class, ObservationRegistry.class })
+	@ConditionalOnBean(MeterRegistry.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(DispatchMetrics.class)
+		MicrometerDispatchMetrics keyspaceEventsDispatchMetrics(MeterRegistry meterRegistry,
+				ObjectProvider<ObservationRegistry> observationRegistry) {
+			return new MicrometerDispatchMetrics(meterRegistry,
+					observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthIndicator.class)
+	@ConditionalOnEnabledHealthIndicator("keyspaceEvents")
+	static class HealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "keyspaceEventsHealthIndicator")
+		KeyspaceEventsHealthIndicator keyspaceEventsHealthIndicator(KeyspaceEventSubscription subscription,
+				ObjectProvider<ExpiryLedger> ledger) {
+			return new KeyspaceEventsHealthIndicator(subscription, ledger.getIfAvailable());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Endpoint.class)
+	@ConditionalOnAvailableEndpoint(KeyspaceEventsEndpoint.class)
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		KeyspaceEventsEndpoint keyspaceEventsEndpoint(KeyspaceEventHandlerRegistry registry,
+				KeyspaceEventSubscription subscription) {
+			return new KeyspaceEventsEndpoint(registry, subscription);
+		}
+
 	}
 
 	private static int database(KeyspaceEventsProperties properties, RedisConnectionFactory connectionFactory) {
 		if (properties.getDatabase() != null) {
 			if (properties.getDatabase() < 0) {
-				throw new IllegalArgumentException(
-						"keyspace-events.database must be 0 or more, was " + properties.getDatabase());
+				throw new KeyspaceEventsConfigurationException(
+						"keyspace-events.database must be 0 or more, was " + properties.getDatabase(),
+						"Set keyspace-events.database to a database index, or remove it to use spring.data.redis.database.");
 			}
 			return properties.getDatabase();
 		}
@@ -136,7 +196,8 @@ public final class KeyspaceEventsAutoConfiguration {
 
 	private static int positive(int value, String property) {
 		if (value < 1) {
-			throw new IllegalArgumentException(property + " must be at least 1, was " + value);
+			throw new KeyspaceEventsConfigurationException(property + " must be at least 1, was " + value,
+					"Set " + property + " to 1 or more, or remove it to use the default.");
 		}
 		return value;
 	}

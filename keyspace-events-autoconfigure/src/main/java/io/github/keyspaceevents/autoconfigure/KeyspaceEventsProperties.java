@@ -134,9 +134,10 @@ public class KeyspaceEventsProperties {
 
 		/**
 		 * Number of dispatch threads. Events for one key always run on the same thread, in order; different keys run
-		 * in parallel. Threads are virtual when 'spring.threads.virtual.enabled' is true.
+		 * in parallel. Defaults to the number of CPU cores (at least 2); raise it for handlers that wait on I/O.
+		 * Threads are virtual when 'spring.threads.virtual.enabled' is true.
 		 */
-		private int concurrency = 8;
+		private @Nullable Integer concurrency;
 
 		/**
 		 * Events each dispatch thread may hold waiting. When a queue is full, further events for it are dropped and
@@ -150,11 +151,11 @@ public class KeyspaceEventsProperties {
 		 */
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
-		public int getConcurrency() {
+		public @Nullable Integer getConcurrency() {
 			return this.concurrency;
 		}
 
-		public void setConcurrency(int concurrency) {
+		public void setConcurrency(@Nullable Integer concurrency) {
 			this.concurrency = concurrency;
 		}
 
@@ -215,10 +216,15 @@ public class KeyspaceEventsProperties {
 	public static class Tracking {
 
 		/**
-		 * Whether tracked expirations are available. When on, every 'expired' event is checked against the ledger
-		 * (one Redis round trip) so that a tracked key is handled exactly once.
+		 * Whether tracked expirations are available (the TrackedExpirations bean and its scheduler).
 		 */
 		private boolean enabled = true;
+
+		/**
+		 * How long a tracked key outlives its deadline in Redis when no instance claims it (all down). Its expiry is
+		 * decided by the ledger; the key is deleted once handled.
+		 */
+		private Duration keyRetention = Duration.ofMinutes(5);
 
 		/**
 		 * Prefix of the ledger's Redis keys.
@@ -268,6 +274,14 @@ public class KeyspaceEventsProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public Duration getKeyRetention() {
+			return this.keyRetention;
+		}
+
+		public void setKeyRetention(Duration keyRetention) {
+			this.keyRetention = keyRetention;
 		}
 
 		public String getKeyPrefix() {

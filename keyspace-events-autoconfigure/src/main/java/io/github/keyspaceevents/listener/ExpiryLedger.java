@@ -20,27 +20,28 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * The deadlines of tracked keys, kept in Redis. The ledger is split into shards; each shard's keys share one hash tag
- * ({@code {keyspace-events:3}:due}, {@code …:leased}, {@code …:values}, …) so that every script runs on one cluster
- * slot. A key's shard is fixed by its name.
+ * ({@code {keyspace-events:3}:due}, {@code …:leased}, {@code …:values}, …) so that the scripts on a shard run on one
+ * cluster slot. A key's shard is fixed by its name.
  * <p>
  * Every transition is one Lua script, so it is atomic: write (key and entry together), claim (due → leased, by exactly
  * one caller), complete, fail (back to due with a later score, or to the dead letter) and cancel. An entry whose lease
  * ran out (its instance died) is given back by the next claim.
+ * <p>
+ * The ledger, not Redis' own expiry, decides when a tracked key is due. The key itself is written to live a retention
+ * period past its deadline (as Spring Session keeps its data key longer than its expiry key) and is deleted once its
+ * expiry has been handled, so Redis never publishes {@code expired} for it while an application runs: plain
+ * {@code expired} events need no ledger look-up to tell tracked keys apart, and nothing is handled twice.
  */
 public final class ExpiryLedger implements TrackedExpirations {
 
-	// How long a handled key is remembered, so that its late pub/sub event is recognised as a duplicate.
-	private static final Duration HANDLED_MEMORY = Duration.ofMinutes(10);
-
 	private static final RedisScript<Long> TRACK = RedisScript.of("""
-			-- KEYS: key, due, values, deadlines, attempts, handled, leased   ARGV: deadline, hasValue, value
-			redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[1])
+			-- KEYS: key, due, values, deadlines, attempts, leased   ARGV: deadline, keyExpiry, hasValue, value
+			redis.call('SET', KEYS[1], ARGV[4], 'PXAT', ARGV[2])
 			redis.call('ZADD', KEYS[2], ARGV[1], KEYS[1])
-			redis.call('ZREM', KEYS[7], KEYS[1])
-			if ARGV[2] == '1' then redis.call('HSET', KEYS[3], KEYS[1], ARGV[3]) else redis.call('HDEL', KEYS[3], KEYS[1]) end
+			redis.call('ZREM', KEYS[6], KEYS[1])
+			if ARGV[3] == '1' then redis.call('HSET', KEYS[3], KEYS[1], ARGV[4]) else redis.call('HDEL', KEYS[3], KEYS[1]) end
 			redis.call('HSET', KEYS[4], KEYS[1], ARGV[1])
 			redis.call('HDEL', KEYS[5], KEYS[1])
-			redis.call('DEL', KEYS[6])
 			return 1
 			""", Long.class);
 
@@ -94,33 +95,16 @@ public final class ExpiryLedger implements TrackedExpirations {
 			return claimed
 			""", List.class);
 
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> CLAIM_ONE = RedisScript.of("""
-			-- KEYS: due, leased, values, deadlines, attempts, handled   ARGV: key, leaseUntil
-			if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-				redis.call('ZREM', KEYS[1], ARGV[1])
-				redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-				return { 'claimed', redis.call('HGET', KEYS[3], ARGV[1]) or false,
-					redis.call('HGET', KEYS[4], ARGV[1]) or '0', redis.call('HGET', KEYS[5], ARGV[1]) or '0' }
-			end
-			if redis.call('ZSCORE', KEYS[2], ARGV[1]) or redis.call('EXISTS', KEYS[6]) == 1 then
-				return { 'taken' }
-			end
-			return { 'untracked' }
-			""", List.class);
 
 
 	private static final RedisScript<Long> COMPLETE_MANY = RedisScript.of("""
-			-- KEYS: leased, values, deadlines, attempts   ARGV: handledMillis, shardTag, key...
-			-- The handled markers share the shard's hash tag, hence its slot.
+			-- KEYS: leased, values, deadlines, attempts   ARGV: key...
 			local completed = 0
-			for i = 3, #ARGV do
-				local k = ARGV[i]
+			for _, k in ipairs(ARGV) do
 				if redis.call('ZREM', KEYS[1], k) == 1 then
 					redis.call('HDEL', KEYS[2], k)
 					redis.call('HDEL', KEYS[3], k)
 					redis.call('HDEL', KEYS[4], k)
-					redis.call('SET', ARGV[2] .. ':handled:' .. k, '1', 'PX', ARGV[1])
 					completed = completed + 1
 				end
 			end
@@ -164,8 +148,9 @@ public final class ExpiryLedger implements TrackedExpirations {
 	@Override
 	public void expireAt(String key, @Nullable String value, Instant deadline) {
 		Shard shard = shardOf(key);
-		this.redis.execute(TRACK, List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts,
-				shard.handled(key), shard.leased), Long.toString(deadline.toEpochMilli()), (value != null) ? "1" : "0",
+		long keyExpiry = deadline.plus(this.settings.keyRetention()).toEpochMilli();
+		this.redis.execute(TRACK, List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts, shard.leased),
+				Long.toString(deadline.toEpochMilli()), Long.toString(keyExpiry), (value != null) ? "1" : "0",
 				(value != null) ? value : "");
 		this.trackListeners.forEach((listener) -> listener.accept(deadline));
 	}
@@ -187,6 +172,29 @@ public final class ExpiryLedger implements TrackedExpirations {
 		}
 		deadLetters.sort(Comparator.comparing(DeadLetter::failedAt));
 		return deadLetters;
+	}
+
+	/**
+	 * Count the ledger's entries, for health checks.
+	 * @param now what counts as overdue
+	 * @return the counts over all shards
+	 */
+	public Backlog backlog(Instant now) {
+		long overdue = 0;
+		long scheduled = 0;
+		long leased = 0;
+		long deadLetters = 0;
+		for (Shard shard : shards()) {
+			overdue += orZero(this.redis.opsForZSet().count(shard.due, Double.NEGATIVE_INFINITY, now.toEpochMilli()));
+			scheduled += orZero(this.redis.opsForZSet().zCard(shard.due));
+			leased += orZero(this.redis.opsForZSet().zCard(shard.leased));
+			deadLetters += orZero(this.redis.opsForHash().size(shard.dead));
+		}
+		return new Backlog(overdue, scheduled, leased, deadLetters);
+	}
+
+	private static long orZero(@Nullable Long value) {
+		return (value != null) ? value : 0;
 	}
 
 	void onTrack(Consumer<Instant> listener) {
@@ -222,25 +230,7 @@ public final class ExpiryLedger implements TrackedExpirations {
 		return new Claims(entries, score(reply.get(0)), score(reply.get(1)));
 	}
 
-	/**
-	 * Claim one key on its pub/sub {@code expired} event.
-	 * @return the claimed entry; {@link #TAKEN} if another caller has it or it was handled; {@code null} if the key is
-	 * not tracked
-	 */
-	@Nullable Entry claimOne(String key, Instant now) {
-		Shard shard = shardOf(key);
-		List<?> reply = this.redis.execute(CLAIM_ONE,
-				List.of(shard.due, shard.leased, shard.values, shard.deadlines, shard.attempts, shard.handled(key)),
-				key, Long.toString(now.plus(this.settings.lease()).toEpochMilli()));
-		return switch ((String) reply.get(0)) {
-			case "claimed" -> new Entry(key, (String) reply.get(1), millis(reply.get(2)),
-					Integer.parseInt((String) reply.get(3)));
-			case "taken" -> TAKEN;
-			default -> null;
-		};
-	}
-
-	/** Record success: the entry is done and its late pub/sub event will be ignored. */
+	/** Record success: the entry and the key are gone. */
 	void complete(String key) {
 		completeAll(shardOf(key), List.of(key));
 	}
@@ -251,12 +241,10 @@ public final class ExpiryLedger implements TrackedExpirations {
 	 * @param keys the keys
 	 */
 	void completeAll(Shard shard, List<String> keys) {
-		List<String> args = new ArrayList<>(keys.size() + 2);
-		args.add(Long.toString(HANDLED_MEMORY.toMillis()));
-		args.add(shard.tag);
-		args.addAll(keys);
 		this.redis.execute(COMPLETE_MANY, List.of(shard.leased, shard.values, shard.deadlines, shard.attempts),
-				args.toArray());
+				keys.toArray());
+		// The keys live in slots of their own: deleted apart from the ledger's script. Redis publishes 'del'.
+		this.redis.unlink(keys);
 	}
 
 	/**
@@ -295,8 +283,15 @@ public final class ExpiryLedger implements TrackedExpirations {
 		return (value != null) ? Instant.ofEpochMilli((long) Double.parseDouble((String) value)) : null;
 	}
 
-	/** Marker for a key another caller claimed or already handled. */
-	static final Entry TAKEN = new Entry("", null, null, -1);
+	/**
+	 * How many entries the ledger holds.
+	 * @param overdue entries past their deadline and not claimed yet (a backlog)
+	 * @param scheduled entries waiting for their deadline or a retry, overdue ones included
+	 * @param leased entries being handled
+	 * @param deadLetters entries given up after their last attempt
+	 */
+	public record Backlog(long overdue, long scheduled, long leased, long deadLetters) {
+	}
 
 	/**
 	 * A claimed ledger entry.
@@ -345,10 +340,6 @@ public final class ExpiryLedger implements TrackedExpirations {
 			this.dead = this.tag + ":dead";
 		}
 
-		String handled(String key) {
-			return this.tag + ":handled:" + key;
-		}
-
 		@Override
 		public boolean equals(@Nullable Object other) {
 			return this == other || (other instanceof Shard that && this.tag.equals(that.tag));
@@ -371,9 +362,10 @@ public final class ExpiryLedger implements TrackedExpirations {
 	 * @param maxRetryBackoff longest delay between retries
 	 * @param batchSize entries claimed per shard and round
 	 * @param idlePoll longest pause between two looks at the ledger
+	 * @param keyRetention how long a tracked key outlives its deadline in Redis when no instance claims it
 	 */
 	public record Settings(String prefix, int shards, Duration lease, int maxAttempts, Duration retryBackoff,
-			Duration maxRetryBackoff, int batchSize, Duration idlePoll) {
+			Duration maxRetryBackoff, int batchSize, Duration idlePoll, Duration keyRetention) {
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.KeyspaceEventHandler;
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 
 import org.springframework.util.ReflectionUtils;
 
@@ -71,9 +72,10 @@ final class HandlerMethod {
 		for (int i = 0; i < parameters.length; i++) {
 			arguments[i] = Argument.of(parameters[i].getType());
 			if (arguments[i] == null) {
-				throw new IllegalStateException(
+				throw new KeyspaceEventsConfigurationException(
 						"Keyspace event handler %s: parameter %d ('%s' of type %s) is not supported; a handler takes any of String (the key), byte[] (the key's bytes) and KeyspaceEvent"
-							.formatted(handler, i, parameters[i].getName(), parameters[i].getType().getName()));
+							.formatted(handler, i, parameters[i].getName(), parameters[i].getType().getName()),
+						"Change the parameters of " + handler + " to none, String, byte[] or KeyspaceEvent.");
 			}
 		}
 		return arguments;
@@ -87,7 +89,8 @@ final class HandlerMethod {
 				compiled[i] = KeyPattern.compile(sources.get(i));
 			}
 			catch (IllegalArgumentException ex) {
-				throw new IllegalStateException("Keyspace event handler " + handler + ": " + ex.getMessage(), ex);
+				throw new KeyspaceEventsConfigurationException("Keyspace event handler " + handler + ": " + ex.getMessage(),
+						"Give " + handler + " a Redis glob pattern, e.g. \"order:*\".", ex);
 			}
 		}
 		return compiled;

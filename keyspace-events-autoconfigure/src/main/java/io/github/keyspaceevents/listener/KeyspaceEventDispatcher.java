@@ -1,6 +1,7 @@
 package io.github.keyspaceevents.listener;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,9 +45,6 @@ final class KeyspaceEventDispatcher {
 
 	private static final String EXPIRED = "expired";
 
-	// Tracked keys this instance claimed lately: their pub/sub event needs no ledger round trip to be recognised.
-	private static final int RECENTLY_CLAIMED_CAPACITY = 100_000;
-
 	private final int database;
 
 	private final Map<String, HandlerMethod[]> handlersByEvent;
@@ -61,7 +59,7 @@ final class KeyspaceEventDispatcher {
 
 	private final @Nullable LedgerCompletions completions;
 
-	private final RecentKeys claimedHere = new RecentKeys(RECENTLY_CLAIMED_CAPACITY);
+	private final DispatchMetrics metrics;
 
 	private final AtomicLong dropped = new AtomicLong();
 
@@ -70,8 +68,10 @@ final class KeyspaceEventDispatcher {
 	private volatile long lastDropLog;
 
 	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
-			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, @Nullable ExpiryLedger ledger) {
+			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, @Nullable ExpiryLedger ledger,
+			DispatchMetrics metrics) {
 		this.database = database;
+		this.metrics = metrics;
 		this.ledger = ledger;
 		this.completions = (ledger != null) ? new LedgerCompletions(ledger) : null;
 		this.handlersByEvent = indexByEvent(handlers);
@@ -115,17 +115,16 @@ final class KeyspaceEventDispatcher {
 		if (handlers == null) {
 			throw new IllegalArgumentException("No handler for " + event);
 		}
-		// With tracking on, an expired key may be a tracked one: the lane asks the ledger before handling it.
-		Tracking tracking = (this.ledger != null && EXPIRED.equals(event)) ? Tracking.CHECK : Tracking.NONE;
-		return (Message message, byte[] pattern) -> dispatch(event, handlers, message.getBody(), tracking);
+		return (Message message, byte[] pattern) -> dispatch(event, handlers, message.getBody());
 	}
 
-	void dispatch(String event, HandlerMethod[] candidates, byte[] key, Tracking tracking) {
+	void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
 		HandlerMethod[] matched = match(candidates, key);
 		if (matched == null) {
 			return;
 		}
-		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched, tracking, -1);
+		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched, false, -1);
+		this.metrics.received(event);
 		if (!laneOf(key).offer(delivery)) {
 			reportDropped(delivery);
 		}
@@ -148,10 +147,11 @@ final class KeyspaceEventDispatcher {
 			}
 			return;
 		}
-		this.claimedHere.add(entry.key());
+		this.metrics.trackedClaimed();
 		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, entry.value(), entry.deadline());
-		if (!laneOf(key).offer(new Delivery(event, matched, Tracking.CLAIMED, entry.attempts()))) {
-			reportDropped(new Delivery(event, matched, Tracking.CLAIMED, entry.attempts()));
+		Delivery delivery = new Delivery(event, matched, true, entry.attempts());
+		if (!laneOf(key).offer(delivery)) {
+			reportDropped(delivery);
 		}
 	}
 
@@ -184,6 +184,7 @@ final class KeyspaceEventDispatcher {
 	}
 
 	private void reportDropped(Delivery delivery) {
+		this.metrics.dropped(delivery.event.event());
 		long total = this.dropped.incrementAndGet();
 		long now = System.nanoTime();
 		if (now - this.lastDropLog > DROP_LOG_INTERVAL_NANOS || total == 1) {
@@ -233,33 +234,11 @@ final class KeyspaceEventDispatcher {
 	}
 
 	private void deliver(Delivery delivery) {
-		switch (delivery.tracking) {
-			case NONE -> invokeAll(delivery.event, delivery.handlers);
-			case CLAIMED -> deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
-			case CHECK -> {
-				if (this.claimedHere.contains(delivery.event.key())) {
-					return;
-				}
-				ExpiryLedger.Entry entry;
-				try {
-					entry = requireLedger().claimOne(delivery.event.key(), Instant.now());
-				}
-				catch (RuntimeException ex) {
-					// The ledger keeps the entry if it is tracked; the scheduler claims it once Redis answers.
-					logger.warn("Could not check whether expired key '" + delivery.event.key()
-							+ "' is tracked; leaving it to the ledger sweep: " + ex.getMessage());
-					return;
-				}
-				if (entry == null) {
-					invokeAll(delivery.event, delivery.handlers);
-				}
-				else if (entry != ExpiryLedger.TAKEN) {
-					this.claimedHere.add(entry.key());
-					KeyspaceEvent event = new KeyspaceEvent(delivery.event.keyBytes(), EXPIRED, this.database,
-							entry.value(), entry.deadline());
-					deliverTracked(event, delivery.handlers, entry.attempts());
-				}
-			}
+		if (delivery.tracked) {
+			deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
+		}
+		else {
+			invokeAll(delivery.event, delivery.handlers);
 		}
 	}
 
@@ -267,7 +246,7 @@ final class KeyspaceEventDispatcher {
 		Throwable failure = null;
 		for (HandlerMethod handler : handlers) {
 			try {
-				handler.invoke(event);
+				this.metrics.invoke(event, handler.handler(), () -> handler.invoke(event));
 			}
 			catch (Throwable ex) {
 				failure = ex;
@@ -283,6 +262,10 @@ final class KeyspaceEventDispatcher {
 	}
 
 	private void deliverTracked(KeyspaceEvent event, HandlerMethod[] handlers, int attemptsBefore) {
+		Instant deadline = event.deadline();
+		if (deadline != null) {
+			this.metrics.trackedLag(Duration.between(deadline, Instant.now()));
+		}
 		Throwable failure = invokeAll(event, handlers);
 		ExpiryLedger ledger = requireLedger();
 		try {
@@ -291,7 +274,11 @@ final class KeyspaceEventDispatcher {
 				return;
 			}
 			long attempts = ledger.fail(event.key(), attemptsBefore, failure, Instant.now());
+			if (attempts > 0) {
+				this.metrics.trackedRetried();
+			}
 			if (attempts == 0) {
+				this.metrics.trackedDeadLettered();
 				logger.error("Tracked expiry of '%s' failed on its last attempt (%d); moved to the dead letter"
 					.formatted(event.key(), ledger.settings().maxAttempts()));
 			}
@@ -319,21 +306,7 @@ final class KeyspaceEventDispatcher {
 		return ledger;
 	}
 
-	/** How a delivery relates to tracked expirations. */
-	enum Tracking {
-
-		/** A plain event. */
-		NONE,
-
-		/** An expired event that may belong to a tracked key: claim it from the ledger first. */
-		CHECK,
-
-		/** An entry already claimed from the ledger. */
-		CLAIMED
-
-	}
-
-	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers, Tracking tracking, int attempts) {
+	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers, boolean tracked, int attempts) {
 	}
 
 	/**

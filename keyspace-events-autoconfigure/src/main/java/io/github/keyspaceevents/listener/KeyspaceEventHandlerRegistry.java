@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.keyspaceevents.KeyspaceEventHandler;
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 
 import org.springframework.aop.support.AopUtils;
@@ -114,17 +115,21 @@ public final class KeyspaceEventHandlerRegistry implements BeanPostProcessor, Em
 	private static void validate(KeyspaceEventHandler handler, MergedAnnotation<OnKeyEvent> annotation) {
 		String declared = "@" + annotation.getRoot().getType().getSimpleName();
 		if (handler.patterns().isEmpty()) {
-			throw new IllegalStateException("Keyspace event handler %s: %s declares no key pattern; use \"*\" to handle every key"
-				.formatted(handler, declared));
+			throw new KeyspaceEventsConfigurationException(
+					"Keyspace event handler %s: %s declares no key pattern; use \"*\" to handle every key"
+						.formatted(handler, declared),
+					"Add a key pattern to " + declared + " on " + handler + ", e.g. " + declared + "(\"order:*\").");
 		}
 		if (handler.events().isEmpty()) {
-			throw new IllegalStateException(
-					"Keyspace event handler %s: %s declares no event".formatted(handler, declared));
+			throw new KeyspaceEventsConfigurationException(
+					"Keyspace event handler %s: %s declares no event".formatted(handler, declared),
+					"Name the Redis events in " + declared + "(events = …) on " + handler + ".");
 		}
 		for (String event : handler.events()) {
 			if (!RedisEvents.isKnown(event)) {
-				throw new IllegalStateException(
-						"Keyspace event handler %s: %s".formatted(handler, RedisEvents.unknownEventMessage(event)));
+				throw new KeyspaceEventsConfigurationException(
+						"Keyspace event handler %s: %s".formatted(handler, RedisEvents.unknownEventMessage(event)),
+						"Use one of the known event names in " + declared + " on " + handler + ".");
 			}
 		}
 	}

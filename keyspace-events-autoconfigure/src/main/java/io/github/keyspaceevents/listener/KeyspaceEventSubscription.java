@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -62,6 +63,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 	private volatile boolean subscribed;
 
+	private volatile boolean redisReachable;
+
 	private @Nullable KeyspaceEventDispatcher dispatcher;
 
 	private @Nullable ServerNotifications serverNotifications;
@@ -78,7 +81,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	 * @param settings the settings
 	 * @param errorHandler receives handler failures
 	 * @param ledger the ledger of tracked expirations, or {@code null} when tracking is off
-	 * @throws IllegalArgumentException if the extra flag letters are invalid
+	 * @throws io.github.keyspaceevents.KeyspaceEventsConfigurationException if the extra flag letters are invalid
 	 */
 	public KeyspaceEventSubscription(KeyspaceEventHandlerRegistry registry, RedisConnectionFactory connectionFactory,
 			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler,
@@ -104,7 +107,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		}
 		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
 				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
-				this.errorHandler, this.ledger);
+				this.errorHandler, this.ledger, this.settings.metrics());
 		NotificationFlags required = this.extraFlags;
 		List<String> channels = new ArrayList<>();
 		for (String event : dispatcher.events()) {
@@ -129,8 +132,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 				connect();
 			}
 			catch (RedisConnectionFailureException ex) {
-				throw new IllegalStateException("Redis is not reachable and keyspace-events.fail-fast is true: "
-						+ ex.getMessage(), ex);
+				throw new KeyspaceEventsConfigurationException(
+						"Redis is not reachable and keyspace-events.fail-fast is true: " + ex.getMessage(),
+						"Start Redis or check spring.data.redis.*; or set keyspace-events.fail-fast=false to start "
+								+ "anyway and subscribe once Redis is reachable.",
+						ex);
 			}
 		}
 		else {
@@ -143,6 +149,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 			connect();
 		}
 		catch (RedisConnectionFailureException ex) {
+			this.redisReachable = false;
 			if (!this.running) {
 				return;
 			}
@@ -157,6 +164,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	private void connect() {
 		ServerNotifications server = requireServerNotifications();
 		server.check();
+		this.redisReachable = true;
 		try {
 			this.container.start();
 		}
@@ -167,7 +175,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		this.subscribed = true;
 		logger.info("Subscribed to Redis keyspace events %s on database %d for %d handler(s)".formatted(
 				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size()));
-		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, this::requestCheck);
+		// A closed connection may just be a dedicated one being released: check at once, and report only a failure.
+		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, this::requestCheck, () -> {
+			this.redisReachable = false;
+			requestCheck();
+		});
 		long interval = this.settings.checkInterval().toMillis();
 		requireScheduler().scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
 	}
@@ -186,8 +198,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	private void checkQuietly() {
 		try {
 			requireServerNotifications().check();
+			this.redisReachable = true;
 		}
 		catch (RedisConnectionFailureException ex) {
+			this.redisReachable = false;
 			logger.debug("Redis not reachable for the notify-keyspace-events check; will check again on reconnect", ex);
 		}
 		catch (RuntimeException ex) {
@@ -232,6 +246,21 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	/** @return whether the subscription has been made (Redis was reachable at least once) */
 	public boolean isSubscribed() {
 		return this.subscribed;
+	}
+
+	/**
+	 * Describe the subscription for health checks and operations tooling.
+	 * @return the current state
+	 */
+	public Status status() {
+		ServerNotifications server = this.serverNotifications;
+		ServerNotifications.Status flags = (server != null) ? server.lastStatus() : null;
+		NotificationFlags serverFlags = (flags != null) ? flags.server() : null;
+		return new Status(this.subscribed, this.redisReachable, this.channels, requiredFlags(),
+				(flags != null) ? flags.outcome().name() : "NOT_CHECKED",
+				(serverFlags != null) ? serverFlags.letters() : null,
+				(flags != null) ? flags.missing().letters() : "", (flags != null) ? flags.reason() : null,
+				droppedEvents());
 	}
 
 	/** @return the channels subscribed to, e.g. {@code __keyevent@0__:expired}; empty before start */
@@ -283,6 +312,24 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 
 	/**
+	 * The state of the subscription.
+	 * @param subscribed whether the subscription was made (Redis was reachable at least once)
+	 * @param redisReachable whether the last contact with Redis succeeded
+	 * @param channels the channels subscribed to
+	 * @param requiredFlags the letters the handlers need
+	 * @param flagsState outcome of the last server check: {@code COVERED}, {@code APPLIED}, {@code MISSING},
+	 * {@code UNVERIFIABLE}, {@code NOT_MANAGED} or {@code NOT_CHECKED}
+	 * @param serverFlags the server's letters at the last check, if readable
+	 * @param missingFlags the needed letters the server lacks
+	 * @param flagsProblem the server's error when it refused {@code CONFIG}
+	 * @param droppedEvents events dropped because handlers could not keep up
+	 */
+	public record Status(boolean subscribed, boolean redisReachable, List<String> channels, String requiredFlags,
+			String flagsState, @Nullable String serverFlags, String missingFlags, @Nullable String flagsProblem,
+			long droppedEvents) {
+	}
+
+	/**
 	 * What the subscription needs to know, resolved from properties by the auto-configuration.
 	 * @param database the database whose events are handled
 	 * @param mode how to treat the server's {@code notify-keyspace-events}
@@ -295,10 +342,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	 * @param initialRetryInterval first delay before retrying an unreachable Redis
 	 * @param maxRetryInterval longest delay between retries
 	 * @param shutdownTimeout how long queued events may still run at shutdown
+	 * @param metrics where dispatch reports to
 	 */
 	public record Settings(int database, NotificationMode mode, String extraFlags, Duration checkInterval,
 			int concurrency, int queueCapacity, java.util.concurrent.ThreadFactory threadFactory, boolean failFast,
-			Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout) {
+			Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout,
+			DispatchMetrics metrics) {
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,7 +46,7 @@ final class NotificationFlags {
 	 * @param letters the letters
 	 * @param origin what holds them, named in the error (a property name)
 	 * @return the flags
-	 * @throws IllegalArgumentException naming the invalid letters and listing the valid ones
+	 * @throws KeyspaceEventsConfigurationException naming the invalid letters and listing the valid ones
 	 */
 	static NotificationFlags ofConfigured(String letters, String origin) {
 		return parse(letters, origin);
@@ -66,8 +67,10 @@ final class NotificationFlags {
 			}
 		}
 		if (!invalid.isEmpty()) {
-			throw new IllegalArgumentException("%s contains invalid notify-keyspace-events letter(s) %s; valid letters are %s"
-				.formatted(strictOrigin, invalid, VALID_LETTERS));
+			throw new KeyspaceEventsConfigurationException(
+					"%s contains invalid notify-keyspace-events letter(s) %s; valid letters are %s"
+						.formatted(strictOrigin, invalid, VALID_LETTERS),
+					"Remove the invalid letters from " + strictOrigin + ".");
 		}
 		return new NotificationFlags(Set.copyOf(letters));
 	}

@@ -12,7 +12,8 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Runs an action whenever Lettuce (re)connects a connection of the factory's client, so that the server settings are
- * re-applied right after a Redis restart instead of at the next periodic check. Lettuce re-subscribes its pub/sub
+ * re-applied right after a Redis restart instead of at the next periodic check, and another when a connection drops,
+ * so that health reports it at once instead of when a command times out. Lettuce re-subscribes its pub/sub
  * connection by itself; a restarted server has however forgotten a {@code CONFIG SET}.
  */
 final class ReconnectSignal implements AutoCloseable {
@@ -30,12 +31,14 @@ final class ReconnectSignal implements AutoCloseable {
 	 * Call the action on every connect of the factory's client; does nothing for other clients (the periodic check
 	 * covers them).
 	 * @param connectionFactory the factory
-	 * @param action what to run (on Lettuce's I/O thread: it must only hand work off)
+	 * @param connected what to run on connect (on Lettuce's I/O thread: it must only hand work off)
+	 * @param disconnected what to run when a connection drops (same thread rules)
 	 * @return a handle that stops the signal
 	 */
-	static ReconnectSignal register(RedisConnectionFactory connectionFactory, Runnable action) {
+	static ReconnectSignal register(RedisConnectionFactory connectionFactory, Runnable connected,
+			Runnable disconnected) {
 		if (LETTUCE_PRESENT) {
-			return LettuceSupport.register(connectionFactory, action);
+			return LettuceSupport.register(connectionFactory, connected, disconnected);
 		}
 		return new ReconnectSignal(() -> {
 		});
@@ -48,14 +51,20 @@ final class ReconnectSignal implements AutoCloseable {
 
 	private static final class LettuceSupport {
 
-		static ReconnectSignal register(RedisConnectionFactory connectionFactory, Runnable action) {
+		static ReconnectSignal register(RedisConnectionFactory connectionFactory, Runnable connected,
+				Runnable disconnected) {
 			AbstractRedisClient client = (connectionFactory instanceof LettuceConnectionFactory lettuce)
 					? lettuce.getNativeClient() : null;
 			if (client != null) {
 				RedisConnectionStateListener listener = new RedisConnectionStateListener() {
 					@Override
 					public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
-						action.run();
+						connected.run();
+					}
+
+					@Override
+					public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+						disconnected.run();
 					}
 				};
 				client.addListener(listener);

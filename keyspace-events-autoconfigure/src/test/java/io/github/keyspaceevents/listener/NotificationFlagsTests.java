@@ -1,9 +1,10 @@
 package io.github.keyspaceevents.listener;
 
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class NotificationFlagsTests {
 
@@ -44,7 +45,8 @@ class NotificationFlagsTests {
 
 	@Test
 	void configuredLettersAreValidated() {
-		assertThatIllegalArgumentException().isThrownBy(() -> NotificationFlags.ofConfigured("KqY", "some.property"))
+		assertThatExceptionOfType(KeyspaceEventsConfigurationException.class)
+			.isThrownBy(() -> NotificationFlags.ofConfigured("KqY", "some.property"))
 			.withMessage("some.property contains invalid notify-keyspace-events letter(s) [q, Y]; "
 					+ "valid letters are KEg$lshzxetdmnocA");
 	}

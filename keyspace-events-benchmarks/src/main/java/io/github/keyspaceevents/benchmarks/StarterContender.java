@@ -2,7 +2,12 @@ package io.github.keyspaceevents.benchmarks;
 
 import java.time.Instant;
 import java.util.function.IntFunction;
-import java.util.stream.IntStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.annotation.OnKeyDeleted;
@@ -22,6 +27,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class StarterContender implements Contender {
 
 	static volatile SinkHolder sinks;
+
+	private static final int WRITERS = 32;
 
 	private final boolean tracked;
 
@@ -52,11 +59,33 @@ final class StarterContender implements Contender {
 			return;
 		}
 		TrackedExpirations tracked = this.context.getBean(TrackedExpirations.class);
-		// Several writers share Lettuce's connection, which pipelines their commands.
-		IntStream.range(0, count).parallel().forEach((i) -> {
-			long deadline = deadlineOf.apply(i);
-			tracked.expireAt("order:" + deadline + ":" + i, "pending", Instant.ofEpochMilli(deadline));
-		});
+		// Many writers share Lettuce's connection, which pipelines their commands.
+		ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+		try {
+			List<Future<?>> writes = new ArrayList<>();
+			for (int w = 0; w < WRITERS; w++) {
+				int writer = w;
+				writes.add(writers.submit(() -> {
+					for (int i = writer; i < count; i += WRITERS) {
+						long deadline = deadlineOf.apply(i);
+						tracked.expireAt("order:" + deadline + ":" + i, "pending", Instant.ofEpochMilli(deadline));
+					}
+				}));
+			}
+			for (Future<?> write : writes) {
+				write.get();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException(ex.getCause());
+		}
+		finally {
+			writers.shutdown();
+		}
 	}
 
 	@Override

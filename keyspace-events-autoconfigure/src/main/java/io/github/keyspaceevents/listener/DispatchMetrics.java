@@ -1,0 +1,64 @@
+package io.github.keyspaceevents.listener;
+
+import java.time.Duration;
+
+import io.github.keyspaceevents.KeyspaceEvent;
+import io.github.keyspaceevents.KeyspaceEventHandler;
+
+/**
+ * What dispatch reports to metrics and tracing. Free of Micrometer types, so the dispatcher works without Micrometer
+ * on the classpath; {@link MicrometerDispatchMetrics} implements it over Micrometer.
+ */
+public interface DispatchMetrics {
+
+	/** Reports nothing and invokes handlers directly. */
+	DispatchMetrics NONE = new DispatchMetrics() {
+	};
+
+	/** An event matched at least one handler and was queued. */
+	default void received(String event) {
+	}
+
+	/** An event was dropped because its dispatch lane was full. */
+	default void dropped(String event) {
+	}
+
+	/** A tracked expiry was claimed from the ledger, at its deadline or, after an outage, late. */
+	default void trackedClaimed() {
+	}
+
+	/** A tracked expiry failed and will be retried. */
+	default void trackedRetried() {
+	}
+
+	/** A tracked expiry failed its last attempt and went to the dead letter. */
+	default void trackedDeadLettered() {
+	}
+
+	/**
+	 * A tracked expiry reached its handlers.
+	 * @param lag from its deadline to the start of its handling
+	 */
+	default void trackedLag(Duration lag) {
+	}
+
+	/**
+	 * Invoke one handler, observed.
+	 * @param event the event
+	 * @param handler the handler
+	 * @param invocation the call
+	 * @throws Throwable what the handler threw
+	 */
+	default void invoke(KeyspaceEvent event, KeyspaceEventHandler handler, Invocation invocation) throws Throwable {
+		invocation.proceed();
+	}
+
+	/** A handler call. */
+	@FunctionalInterface
+	interface Invocation {
+
+		void proceed() throws Throwable;
+
+	}
+
+}

@@ -1,0 +1,145 @@
+package io.github.keyspaceevents.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
+import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.annotation.OnKeyExpired;
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Health, the actuator endpoint, metrics and the failure analyzer, against a real Redis.
+ */
+class OperationsTests {
+
+	@Test
+	void healthIsUpWithDetailsThenOutOfServiceOnDriftThenDownWithoutRedis() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).withPropertyValues("keyspace-events.notifications.mode=verify",
+					"keyspace-events.notifications.check-interval=100ms")
+				.run((context) -> {
+					redis.command("CONFIG", "SET", "notify-keyspace-events", "Ex");
+					KeyspaceEventsHealthIndicator health = context.getBean(KeyspaceEventsHealthIndicator.class);
+					await().until(() -> health.health(true).getStatus().equals(Status.UP));
+					Health up = health.health(true);
+					assertThat(up.getDetails()).containsEntry("channels", List.of("__keyevent@0__:expired"))
+						.containsEntry("requiredFlags", "Ex")
+						.containsEntry("trackedOverdue", 0L)
+						.containsEntry("trackedDeadLetters", 0L);
+
+					redis.command("CONFIG", "SET", "notify-keyspace-events", "Kg");
+					await().until(() -> health.health(true).getStatus().equals(Status.OUT_OF_SERVICE));
+					assertThat(health.health(true).getDetails()).containsEntry("missingFlags", "Ex");
+
+					redis.stop();
+					await().until(() -> health.health(true).getStatus().equals(Status.DOWN));
+				});
+		}
+	}
+
+	@Test
+	void endpointListsHandlersFlagsAndChannels() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).withPropertyValues("spring.jmx.enabled=true",
+					"management.endpoints.jmx.exposure.include=keyspaceevents")
+				.run((context) -> {
+					await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+					KeyspaceEventsEndpoint.KeyspaceEventsDescriptor descriptor = context
+						.getBean(KeyspaceEventsEndpoint.class)
+						.keyspaceEvents();
+					assertThat(descriptor.handlers()).singleElement().satisfies((handler) -> {
+						assertThat(handler.method()).endsWith("OperationsTests$Handlers#expired");
+						assertThat(handler.patterns()).containsExactly("order:*");
+						assertThat(handler.events()).containsExactly("expired");
+					});
+					assertThat(descriptor.subscription().flagsState()).isEqualTo("APPLIED");
+					assertThat(descriptor.subscription().channels()).containsExactly("__keyevent@0__:expired");
+				});
+		}
+	}
+
+	@Test
+	void metricsCountEventsTimeHandlersAndMeasureTrackedLag() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis)
+				.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+						SimpleMetricsExportAutoConfiguration.class, ObservationAutoConfiguration.class))
+				.run((context) -> {
+					await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+					context.getBean(TrackedExpirations.class).expireAfter("order:1", "v", Duration.ofMillis(100));
+					MeterRegistry meters = context.getBean(MeterRegistry.class);
+					await().untilAsserted(() -> {
+						assertThat(meters.get("keyspace.events.tracked.claimed").counter().count()).isEqualTo(1);
+						assertThat(meters.get("keyspace.events.tracked.lag").timer().count()).isEqualTo(1);
+						Timer handler = meters.find("keyspace.events.handler").tag("event", "expired").timer();
+						assertThat(handler).isNotNull();
+						assertThat(handler.count()).isEqualTo(1);
+					});
+					redis.command("SET", "order:2", "x", "PX", "10");
+					await().untilAsserted(() -> {
+						Counter received = meters.find("keyspace.events.received").tag("event", "expired").counter();
+						assertThat(received).isNotNull();
+						assertThat(received.count()).isEqualTo(1);
+					});
+				});
+		}
+	}
+
+	@Test
+	void failureAnalyzerDescribesTheProblemAndTheAction() {
+		FailureAnalysis analysis = new KeyspaceEventsFailureAnalyzer().analyze(new IllegalStateException("wrapped",
+				new KeyspaceEventsConfigurationException("keyspace-events.dispatch.concurrency must be at least 1",
+						"Set keyspace-events.dispatch.concurrency to 1 or more")));
+		assertThat(analysis.getDescription()).isEqualTo("keyspace-events.dispatch.concurrency must be at least 1");
+		assertThat(analysis.getAction()).isEqualTo("Set keyspace-events.dispatch.concurrency to 1 or more");
+	}
+
+	@Test
+	void startupFailuresAreAnalyzed() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(
+					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
+					KeyspaceEventsAutoConfiguration.class))
+			.withUserConfiguration(Handlers.class)
+			.withPropertyValues("keyspace-events.notifications.extra-flags=Q")
+			.run((context) -> {
+				FailureAnalysis analysis = new KeyspaceEventsFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getAction())
+					.isEqualTo("Remove the invalid letters from keyspace-events.notifications.extra-flags.");
+			});
+	}
+
+	private static ApplicationContextRunner runner(RedisServerProcess redis) {
+		return RedisContextRunners.against(redis).withUserConfiguration(Handlers.class);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Handlers {
+
+		@OnKeyExpired("order:*")
+		void expired(String key) {
+		}
+
+	}
+
+}
