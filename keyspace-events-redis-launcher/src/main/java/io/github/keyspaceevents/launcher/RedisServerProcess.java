@@ -280,6 +280,30 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Find a free port whose cluster bus port (port + 10000) is free too.
+	 * @return the port
+	 */
+	static int freeClusterPort() {
+		for (int attempt = 0; attempt < 100; attempt++) {
+			int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(25000);
+			if (isFree(port) && isFree(port + 10000)) {
+				return port;
+			}
+		}
+		throw new IllegalStateException("No free port pair for a cluster node");
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port)) {
+			socket.setReuseAddress(true);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	private static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
