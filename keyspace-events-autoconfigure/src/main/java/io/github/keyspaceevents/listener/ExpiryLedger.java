@@ -15,6 +15,7 @@ import io.github.keyspaceevents.TrackedExpirations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -45,14 +46,37 @@ public final class ExpiryLedger implements TrackedExpirations {
 			return 1
 			""", Long.class);
 
-	private static final RedisScript<Long> CANCEL = RedisScript.of("""
-			-- KEYS: key, due, values, deadlines, attempts   ARGV: key
-			local removed = redis.call('ZREM', KEYS[2], ARGV[1])
-			redis.call('DEL', KEYS[1])
+	// In a cluster the key lives in another slot than the shard: the entry is written by this script, the key apart.
+	private static final RedisScript<Long> TRACK_ENTRY = RedisScript.of("""
+			-- KEYS: due, values, deadlines, attempts, leased   ARGV: key, deadline, hasValue, value
+			redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+			redis.call('ZREM', KEYS[5], ARGV[1])
+			if ARGV[3] == '1' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) else redis.call('HDEL', KEYS[2], ARGV[1]) end
+			redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+			redis.call('HDEL', KEYS[4], ARGV[1])
+			return 1
+			""", Long.class);
+
+	private static final RedisScript<Long> CANCEL_WITH_KEY = RedisScript.of("""
+			-- KEYS: due, values, deadlines, attempts, key   ARGV: key
+			redis.call('DEL', KEYS[5])
+			local removed = redis.call('ZREM', KEYS[1], ARGV[1])
 			if removed == 1 then
+				redis.call('HDEL', KEYS[2], ARGV[1])
 				redis.call('HDEL', KEYS[3], ARGV[1])
 				redis.call('HDEL', KEYS[4], ARGV[1])
-				redis.call('HDEL', KEYS[5], ARGV[1])
+			end
+			return removed
+			""", Long.class);
+
+	// In a cluster the key lives in another slot than the shard: the entry is removed by this script, the key apart.
+	private static final RedisScript<Long> CANCEL = RedisScript.of("""
+			-- KEYS: due, values, deadlines, attempts   ARGV: key
+			local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+			if removed == 1 then
+				redis.call('HDEL', KEYS[2], ARGV[1])
+				redis.call('HDEL', KEYS[3], ARGV[1])
+				redis.call('HDEL', KEYS[4], ARGV[1])
 			end
 			return removed
 			""", Long.class);
@@ -133,6 +157,8 @@ public final class ExpiryLedger implements TrackedExpirations {
 
 	private final Settings settings;
 
+	private final boolean cluster;
+
 	private final List<Consumer<Instant>> trackListeners = new CopyOnWriteArrayList<>();
 
 	/**
@@ -143,23 +169,43 @@ public final class ExpiryLedger implements TrackedExpirations {
 	public ExpiryLedger(RedisConnectionFactory connectionFactory, Settings settings) {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.settings = settings;
+		this.cluster = connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware();
 	}
 
 	@Override
 	public void expireAt(String key, @Nullable String value, Instant deadline) {
 		Shard shard = shardOf(key);
 		long keyExpiry = deadline.plus(this.settings.keyRetention()).toEpochMilli();
-		this.redis.execute(TRACK, List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts, shard.leased),
-				Long.toString(deadline.toEpochMilli()), Long.toString(keyExpiry), (value != null) ? "1" : "0",
-				(value != null) ? value : "");
+		if (this.cluster) {
+			// Entry first: should writing the key fail, the expiry is still handled at its deadline.
+			this.redis.execute(TRACK_ENTRY, List.of(shard.due, shard.values, shard.deadlines, shard.attempts,
+					shard.leased), key, Long.toString(deadline.toEpochMilli()), (value != null) ? "1" : "0",
+					(value != null) ? value : "");
+			this.redis.opsForValue().set(key, (value != null) ? value : "");
+			this.redis.expireAt(key, Instant.ofEpochMilli(keyExpiry));
+		}
+		else {
+			this.redis.execute(TRACK, List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts,
+					shard.leased), Long.toString(deadline.toEpochMilli()), Long.toString(keyExpiry),
+					(value != null) ? "1" : "0", (value != null) ? value : "");
+		}
 		this.trackListeners.forEach((listener) -> listener.accept(deadline));
 	}
 
 	@Override
 	public boolean cancel(String key) {
 		Shard shard = shardOf(key);
-		Long removed = this.redis.execute(CANCEL,
-				List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts), key);
+		Long removed;
+		if (this.cluster) {
+			// Entry first: should deleting the key fail, the expiry is still not handled.
+			removed = this.redis.execute(CANCEL, List.of(shard.due, shard.values, shard.deadlines, shard.attempts),
+					key);
+			this.redis.delete(key);
+		}
+		else {
+			removed = this.redis.execute(CANCEL_WITH_KEY,
+					List.of(shard.due, shard.values, shard.deadlines, shard.attempts, key), key);
+		}
 		return removed != null && removed == 1;
 	}
 

@@ -2,7 +2,9 @@ package io.github.keyspaceevents.listener;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,10 +19,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * Brings the registered handlers to life: makes the server publish what they need, subscribes to the keyevent
@@ -38,6 +42,9 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(KeyspaceEventSubscription.class);
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+			KeyspaceEventSubscription.class.getClassLoader());
 
 	private final KeyspaceEventHandlerRegistry registry;
 
@@ -58,6 +65,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	private final AtomicBoolean checkPending = new AtomicBoolean();
 
 	private volatile List<String> channels = List.of();
+
+	private Map<String, MessageListener> listenersByChannel = Map.of();
+
+	private @Nullable ClusterSubscription clusterSubscription;
 
 	private volatile boolean running;
 
@@ -109,14 +120,16 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
 				this.errorHandler, this.ledger, this.settings.metrics());
 		NotificationFlags required = this.extraFlags;
-		List<String> channels = new ArrayList<>();
+		Map<String, MessageListener> listenersByChannel = new LinkedHashMap<>();
 		for (String event : dispatcher.events()) {
 			required = required.with(RedisEvents.requiredFlags(event));
 			String channel = "__keyevent@" + this.settings.database() + "__:" + event;
-			this.container.addMessageListener(dispatcher.listenerFor(event), new ChannelTopic(channel));
-			channels.add(channel);
+			MessageListener listener = dispatcher.listenerFor(event);
+			this.container.addMessageListener(listener, new ChannelTopic(channel));
+			listenersByChannel.put(channel, listener);
 		}
-		this.channels = List.copyOf(channels);
+		this.listenersByChannel = listenersByChannel;
+		this.channels = List.copyOf(listenersByChannel.keySet());
 		this.dispatcher = dispatcher;
 		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
@@ -165,16 +178,32 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		ServerNotifications server = requireServerNotifications();
 		server.check();
 		this.redisReachable = true;
-		try {
-			this.container.start();
+		ClusterSubscription cluster = LETTUCE_PRESENT ? ClusterSubscription.forClusterOf(this.connectionFactory,
+				this.listenersByChannel, this::topologyChanged) : null;
+		if (cluster != null) {
+			cluster.start();
+			this.clusterSubscription = cluster;
+			// Lettuce does not follow failovers by itself unless topology refresh is configured: look every second.
+			requireScheduler().scheduleWithFixedDelay(() -> {
+				if (cluster.refresh()) {
+					clusterMastersChanged();
+				}
+			}, 1, 1, TimeUnit.SECONDS);
 		}
-		catch (RuntimeException ex) {
-			// The container goes on recovering the subscription in the background with its own backoff.
-			logger.warn("Keyspace event subscription not confirmed yet (" + NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); still trying");
+		else {
+			try {
+				this.container.start();
+			}
+			catch (RuntimeException ex) {
+				// The container goes on recovering the subscription in the background with its own backoff.
+				logger.warn("Keyspace event subscription not confirmed yet ("
+						+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); still trying");
+			}
 		}
 		this.subscribed = true;
-		logger.info("Subscribed to Redis keyspace events %s on database %d for %d handler(s)".formatted(
-				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size()));
+		logger.info("Subscribed to Redis keyspace events %s on database %d for %d handler(s)%s".formatted(
+				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size(),
+				(cluster != null) ? ", on every cluster master" : ""));
 		// A closed connection may just be a dedicated one being released: check at once, and report only a failure.
 		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, this::requestCheck, () -> {
 			this.redisReachable = false;
@@ -193,6 +222,24 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 				checkQuietly();
 			});
 		}
+	}
+
+	// Called on a Lettuce thread: new masters get the subscription and the flags.
+	private void topologyChanged() {
+		ScheduledExecutorService scheduler = this.scheduler;
+		ClusterSubscription cluster = this.clusterSubscription;
+		if (this.running && scheduler != null && cluster != null) {
+			scheduler.execute(() -> {
+				if (cluster.subscribeNewMasters()) {
+					clusterMastersChanged();
+				}
+			});
+		}
+	}
+
+	private void clusterMastersChanged() {
+		logger.info("Redis Cluster topology changed: subscribed on the new master(s)");
+		checkQuietly();
 	}
 
 	private void checkQuietly() {
@@ -223,6 +270,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		ExpiryScheduler expiryScheduler = this.expiryScheduler;
 		if (expiryScheduler != null) {
 			expiryScheduler.stop();
+		}
+		ClusterSubscription cluster = this.clusterSubscription;
+		if (cluster != null) {
+			cluster.close();
 		}
 		this.container.stop();
 		KeyspaceEventDispatcher dispatcher = this.dispatcher;

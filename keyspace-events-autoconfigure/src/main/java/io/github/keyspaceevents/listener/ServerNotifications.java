@@ -1,6 +1,8 @@
 package io.github.keyspaceevents.listener;
 
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -9,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -55,40 +59,72 @@ final class ServerNotifications {
 			return record(new Status(Outcome.NOT_MANAGED, null, NotificationFlags.none(), null));
 		}
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			NotificationFlags server;
-			try {
-				server = read(connection);
+			if (connection instanceof RedisClusterConnection cluster) {
+				return record(checkCluster(cluster));
 			}
-			catch (RedisConnectionFailureException ex) {
-				throw ex;
-			}
-			catch (DataAccessException ex) {
-				return record(new Status(Outcome.UNVERIFIABLE, null, this.required, NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));
-			}
-			NotificationFlags missing = this.required.without(server);
-			if (missing.isEmpty()) {
-				return record(new Status(Outcome.COVERED, server, missing, null));
-			}
-			if (this.mode == NotificationMode.VERIFY) {
-				return record(new Status(Outcome.MISSING, server, missing, null));
-			}
-			NotificationFlags merged = server.with(this.required);
-			try {
-				connection.serverCommands().setConfig(PARAMETER, merged.letters());
-			}
-			catch (RedisConnectionFailureException ex) {
-				throw ex;
-			}
-			catch (DataAccessException ex) {
-				// Managed Redis (renamed CONFIG, ACL without +config|set): report, and stop trying to write.
-				this.mode = NotificationMode.VERIFY;
-				return record(new Status(Outcome.MISSING, server, missing, NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));
-			}
-			NotificationFlags readBack = read(connection);
-			NotificationFlags stillMissing = this.required.without(readBack);
-			return record(new Status(stillMissing.isEmpty() ? Outcome.APPLIED : Outcome.MISSING, readBack,
-					stillMissing, stillMissing.isEmpty() ? null : "the server did not keep the letters it was given"));
+			return record(checkNode(() -> read(connection),
+					(value) -> connection.serverCommands().setConfig(PARAMETER, value)));
 		}
+	}
+
+	// Every node, replicas too, so that a promoted replica already publishes what the handlers need.
+	private Status checkCluster(RedisClusterConnection cluster) {
+		Status worst = null;
+		for (RedisClusterNode node : cluster.clusterGetNodes()) {
+			if (node.getFlags().contains(RedisClusterNode.Flag.FAIL) || !node.isConnected()) {
+				continue;
+			}
+			Status status = checkNode(() -> readNode(cluster, node),
+					(value) -> cluster.serverCommands().setConfig(node, PARAMETER, value));
+			if (worst == null || status.outcome().ordinal() > worst.outcome().ordinal()) {
+				worst = status;
+			}
+		}
+		return (worst != null) ? worst : new Status(Outcome.UNVERIFIABLE, null, this.required, "no connected node");
+	}
+
+	private static NotificationFlags readNode(RedisClusterConnection cluster, RedisClusterNode node) {
+		Properties config = cluster.serverCommands().getConfig(node, PARAMETER);
+		String value = (config != null) ? config.getProperty(PARAMETER) : null;
+		return NotificationFlags.ofServerValue((value != null) ? value : "");
+	}
+
+	private Status checkNode(Supplier<NotificationFlags> reader, Consumer<String> writer) {
+		NotificationFlags server;
+		try {
+			server = reader.get();
+		}
+		catch (RedisConnectionFailureException ex) {
+			throw ex;
+		}
+		catch (DataAccessException ex) {
+			return new Status(Outcome.UNVERIFIABLE, null, this.required,
+					NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+		}
+		NotificationFlags missing = this.required.without(server);
+		if (missing.isEmpty()) {
+			return new Status(Outcome.COVERED, server, missing, null);
+		}
+		if (this.mode == NotificationMode.VERIFY) {
+			return new Status(Outcome.MISSING, server, missing, null);
+		}
+		NotificationFlags merged = server.with(this.required);
+		try {
+			writer.accept(merged.letters());
+		}
+		catch (RedisConnectionFailureException ex) {
+			throw ex;
+		}
+		catch (DataAccessException ex) {
+			// Managed Redis (renamed CONFIG, ACL without +config|set): report, and stop trying to write.
+			this.mode = NotificationMode.VERIFY;
+			return new Status(Outcome.MISSING, server, missing,
+					NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+		}
+		NotificationFlags readBack = reader.get();
+		NotificationFlags stillMissing = this.required.without(readBack);
+		return new Status(stillMissing.isEmpty() ? Outcome.APPLIED : Outcome.MISSING, readBack, stillMissing,
+				stillMissing.isEmpty() ? null : "the server did not keep the letters it was given");
 	}
 
 	private static NotificationFlags read(RedisConnection connection) {
