@@ -38,6 +38,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path directory;
 
+	private final List<String> leadingArguments;
+
 	private final List<String> arguments;
 
 	private final int port;
@@ -45,10 +47,39 @@ public final class RedisServerProcess implements AutoCloseable {
 	private Process process;
 
 	private RedisServerProcess(Path binary, Path directory, List<String> arguments, int port) {
+		this(binary, directory, List.of(), arguments, port);
+	}
+
+	private RedisServerProcess(Path binary, Path directory, List<String> leadingArguments, List<String> arguments,
+			int port) {
 		this.binary = binary;
 		this.directory = directory;
+		this.leadingArguments = leadingArguments;
 		this.arguments = arguments;
 		this.port = port;
+	}
+
+	/**
+	 * Start a Sentinel (redis-server in sentinel mode) monitoring one master, with a quorum of 1.
+	 * @param masterName the name clients ask the Sentinel for
+	 * @param master the master to monitor
+	 * @return the running Sentinel
+	 */
+	public static RedisServerProcess startSentinel(String masterName, RedisServerProcess master) {
+		Path directory = createDirectory();
+		Path config = directory.resolve("sentinel.conf");
+		try {
+			// Sentinel rewrites its configuration file, so it must be a writable file of its own.
+			Files.writeString(config, "sentinel monitor %s %s %d 1%n".formatted(masterName, master.host(),
+					master.port()));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		RedisServerProcess sentinel = new RedisServerProcess(RedisServerBinary.resolve(), directory,
+				List.of(config.toString(), "--sentinel"), List.of(), freePort());
+		sentinel.launch();
+		return sentinel;
 	}
 
 	/**
@@ -182,6 +213,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	private synchronized void launch() {
 		List<String> commandLine = new ArrayList<>();
 		commandLine.add(this.binary.toString());
+		commandLine.addAll(this.leadingArguments);
 		commandLine.addAll(List.of("--port", Integer.toString(this.port), "--bind", HOST, "--dir",
 				this.directory.toString(), "--logfile", "redis.log", "--save", "", "--appendonly", "no",
 				"--daemonize", "no", "--protected-mode", "no"));
