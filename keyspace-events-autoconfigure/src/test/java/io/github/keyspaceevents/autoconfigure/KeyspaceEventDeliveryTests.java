@@ -141,15 +141,10 @@ class KeyspaceEventDeliveryTests {
 	void flagsNeededByTheHandlersAreSetOnTheServer() {
 		run(OrderHandlers.class, (context) -> {
 			assertThat(context.getBean(KeyspaceEventSubscription.class).requiredFlags()).isEqualTo("Eg$hx");
-			assertThat(serverFlags()).isEqualTo("g$hxE");
+			assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("g$hxE");
 		});
 	}
 
-	private static String serverFlags() {
-		@SuppressWarnings("unchecked")
-		List<String> reply = (List<String>) redis.command("CONFIG", "GET", "notify-keyspace-events");
-		return reply.get(1);
-	}
 
 	private static EventRecorder recorder(AssertableApplicationContext context) {
 		return context.getBean(EventRecorder.class);

@@ -14,6 +14,12 @@ final class RedisContextRunners {
 	private RedisContextRunners() {
 	}
 
+	/** @return the server's notify-keyspace-events, as Redis spells it */
+	@SuppressWarnings("unchecked")
+	static String serverFlags(RedisServerProcess redis) {
+		return ((java.util.List<String>) redis.command("CONFIG", "GET", "notify-keyspace-events")).get(1);
+	}
+
 	static ApplicationContextRunner against(RedisServerProcess redis) {
 		return againstPort(redis.port());
 	}

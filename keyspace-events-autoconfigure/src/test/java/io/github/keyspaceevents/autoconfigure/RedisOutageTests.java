@@ -1,7 +1,6 @@
 package io.github.keyspaceevents.autoconfigure;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
@@ -32,9 +31,9 @@ class RedisOutageTests {
 				await().until(() -> recorder.received().contains("set order:before"));
 
 				redis.restart();
-				assertThat(serverFlags(redis)).isEmpty();
+				assertThat(RedisContextRunners.serverFlags(redis)).isEmpty();
 
-				await().untilAsserted(() -> assertThat(serverFlags(redis)).isEqualTo("$E"));
+				await().untilAsserted(() -> assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("$E"));
 				// Events published before the pub/sub connection is back are lost by design; keep publishing.
 				await().untilAsserted(() -> {
 					redisTemplate.opsForValue().set("order:after", "x");
@@ -55,7 +54,7 @@ class RedisOutageTests {
 			assertThat(subscription.isSubscribed()).isFalse();
 			try (RedisServerProcess redis = RedisServerProcess.startOnPort(port)) {
 				await().atMost(Duration.ofSeconds(20)).until(subscription::isSubscribed);
-				assertThat(serverFlags(redis)).isEqualTo("$E");
+				assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("$E");
 				StringRedisTemplate redisTemplate = context.getBean(StringRedisTemplate.class);
 				EventRecorder recorder = context.getBean(EventRecorder.class);
 				await().untilAsserted(() -> {
@@ -80,10 +79,6 @@ class RedisOutageTests {
 				.hasStackTraceContaining("127.0.0.1:" + port));
 	}
 
-	@SuppressWarnings("unchecked")
-	private static String serverFlags(RedisServerProcess redis) {
-		return ((List<String>) redis.command("CONFIG", "GET", "notify-keyspace-events")).get(1);
-	}
 
 	@Configuration(proxyBeanMethods = false)
 	static class Handlers {

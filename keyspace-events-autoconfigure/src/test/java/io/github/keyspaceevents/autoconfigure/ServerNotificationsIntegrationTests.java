@@ -1,6 +1,5 @@
 package io.github.keyspaceevents.autoconfigure;
 
-import java.util.List;
 
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
@@ -28,7 +27,7 @@ class ServerNotificationsIntegrationTests {
 			redis.command("CONFIG", "SET", "notify-keyspace-events", "Kl");
 			RedisContextRunners.against(redis).withUserConfiguration(ExpiryHandler.class).run((context) -> {
 				awaitSubscribed(context.getBean(KeyspaceEventSubscription.class));
-				assertThat(serverFlags(redis)).isEqualTo("lxKE");
+				assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("lxKE");
 			});
 		}
 	}
@@ -39,7 +38,7 @@ class ServerNotificationsIntegrationTests {
 			redis.command("CONFIG", "SET", "notify-keyspace-events", "AKE");
 			RedisContextRunners.against(redis).withUserConfiguration(ExpiryHandler.class).run((context) -> {
 				awaitSubscribed(context.getBean(KeyspaceEventSubscription.class));
-				assertThat(serverFlags(redis)).isEqualTo("AKE");
+				assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("AKE");
 				assertThat(output).contains("'KEg$lshzxetd' covers the 'Ex'");
 			});
 		}
@@ -53,7 +52,7 @@ class ServerNotificationsIntegrationTests {
 				.withPropertyValues("keyspace-events.notifications.extra-flags=Kg")
 				.run((context) -> {
 					awaitSubscribed(context.getBean(KeyspaceEventSubscription.class));
-					assertThat(serverFlags(redis)).isEqualTo("gxKE");
+					assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("gxKE");
 				});
 		}
 	}
@@ -67,7 +66,7 @@ class ServerNotificationsIntegrationTests {
 				.withPropertyValues("keyspace-events.notifications.mode=verify")
 				.run((context) -> {
 					awaitSubscribed(context.getBean(KeyspaceEventSubscription.class));
-					assertThat(serverFlags(redis)).isEqualTo("lK");
+					assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("lK");
 					assertThat(output).contains("notify-keyspace-events is 'Kl' and lacks 'Ex'")
 						.contains("Set it to 'KElx'")
 						.contains("AWS ElastiCache")
@@ -85,7 +84,7 @@ class ServerNotificationsIntegrationTests {
 				.withPropertyValues("keyspace-events.notifications.mode=off")
 				.run((context) -> {
 					awaitSubscribed(context.getBean(KeyspaceEventSubscription.class));
-					assertThat(serverFlags(redis)).isEmpty();
+					assertThat(RedisContextRunners.serverFlags(redis)).isEmpty();
 				});
 		}
 	}
@@ -113,7 +112,7 @@ class ServerNotificationsIntegrationTests {
 				.withPropertyValues("spring.data.redis.username=app", "spring.data.redis.password=secret")
 				.run((context) -> {
 					awaitSubscribed(context.getBean(KeyspaceEventSubscription.class));
-					assertThat(serverFlags(redis)).isEqualTo("lK");
+					assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("lK");
 					assertThat(output).contains("lacks 'Ex'").contains("could not be changed (NOPERM");
 				});
 		}
@@ -123,10 +122,6 @@ class ServerNotificationsIntegrationTests {
 		await().until(subscription::isSubscribed);
 	}
 
-	@SuppressWarnings("unchecked")
-	private static String serverFlags(RedisServerProcess redis) {
-		return ((List<String>) redis.command("CONFIG", "GET", "notify-keyspace-events")).get(1);
-	}
 
 	@Configuration(proxyBeanMethods = false)
 	static class ExpiryHandler {
