@@ -142,9 +142,9 @@ public class KeyspaceEventsProperties {
 		/**
 		 * Events each dispatch thread may hold waiting. When a queue is full, further events for it are dropped and
 		 * logged rather than blocking the Redis I/O thread. Heap used is bounded by concurrency x queue-capacity
-		 * events.
+		 * events of about 150 bytes each plus the key.
 		 */
-		private int queueCapacity = 10_000;
+		private int queueCapacity = 50_000;
 
 		/**
 		 * How long events already queued may still run at shutdown.

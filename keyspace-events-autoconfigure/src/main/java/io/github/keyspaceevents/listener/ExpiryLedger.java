@@ -260,14 +260,17 @@ public final class ExpiryLedger implements TrackedExpirations {
 	}
 
 	/**
-	 * Claim every due entry of a shard (up to the batch size), giving back lapsed leases first.
+	 * Claim due entries of a shard, giving back lapsed leases first.
+	 * @param shard the shard
+	 * @param now what counts as due
+	 * @param limit the most entries to claim
 	 * @return what was claimed and when to look again
 	 */
-	Claims claimDue(Shard shard, Instant now) {
+	Claims claimDue(Shard shard, Instant now, int limit) {
 		List<?> reply = this.redis.execute(CLAIM_DUE,
 				List.of(shard.due, shard.leased, shard.values, shard.deadlines, shard.attempts, shard.dead),
 				Long.toString(now.toEpochMilli()), Long.toString(now.plus(this.settings.lease()).toEpochMilli()),
-				Integer.toString(this.settings.batchSize()), Integer.toString(this.settings.maxAttempts()));
+				Integer.toString(limit), Integer.toString(this.settings.maxAttempts()));
 		List<Entry> entries = new ArrayList<>();
 		for (int i = 2; i + 3 < reply.size(); i += 4) {
 			entries.add(new Entry((String) reply.get(i), (String) reply.get(i + 1), millis(reply.get(i + 2)),

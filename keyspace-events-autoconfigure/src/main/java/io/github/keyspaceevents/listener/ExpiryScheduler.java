@@ -24,6 +24,8 @@ final class ExpiryScheduler implements Runnable {
 
 	private static final Duration RETRY_WHEN_UNREACHABLE = Duration.ofMillis(500);
 
+	private static final Duration BUSY_PAUSE = Duration.ofMillis(2);
+
 	private final ExpiryLedger ledger;
 
 	private final KeyspaceEventDispatcher dispatcher;
@@ -85,9 +87,14 @@ final class ExpiryScheduler implements Runnable {
 	private Instant claimDue(Instant now) {
 		Instant next = now.plus(this.ledger.settings().idlePoll());
 		for (ExpiryLedger.Shard shard : this.shards) {
-			ExpiryLedger.Claims claims = this.ledger.claimDue(shard, now);
+			int room = Math.min(this.ledger.settings().batchSize(), this.dispatcher.trackedRoom());
+			if (room <= 0) {
+				// Handlers are busy: claim more once they have caught up, so that no lease runs out in a queue.
+				return now.plus(BUSY_PAUSE);
+			}
+			ExpiryLedger.Claims claims = this.ledger.claimDue(shard, now, room);
 			claims.entries().forEach(this.dispatcher::dispatchClaimed);
-			if (claims.entries().size() >= this.ledger.settings().batchSize()) {
+			if (claims.entries().size() >= room) {
 				next = now;
 			}
 			next = earliest(next, claims.nextDue());

@@ -65,6 +65,12 @@ final class KeyspaceEventDispatcher {
 
 	private final AtomicLong unhandledTracked = new AtomicLong();
 
+	// Tracked expiries claimed but not yet handled. The scheduler claims no more than this allows, so that a lease
+	// starts shortly before its handling and cannot run out while the entry waits in a queue.
+	private final AtomicInteger trackedInFlight = new AtomicInteger();
+
+	private final int maxTrackedInFlight;
+
 	private volatile long lastDropLog;
 
 	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
@@ -77,6 +83,7 @@ final class KeyspaceEventDispatcher {
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
 		this.threadFactory = threadFactory;
+		this.maxTrackedInFlight = Math.max(1_000, lanes * 500);
 		this.lanes = new Lane[lanes];
 		for (int i = 0; i < lanes; i++) {
 			this.lanes[i] = new Lane(laneCapacity);
@@ -130,6 +137,11 @@ final class KeyspaceEventDispatcher {
 		}
 	}
 
+	/** @return how many more tracked expiries may be claimed now */
+	int trackedRoom() {
+		return this.maxTrackedInFlight - this.trackedInFlight.get();
+	}
+
 	/**
 	 * Queue an entry the scheduler claimed from the ledger. If its lane is full it stays leased and comes back when
 	 * the lease runs out, so nothing is lost.
@@ -150,7 +162,9 @@ final class KeyspaceEventDispatcher {
 		this.metrics.trackedClaimed();
 		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, entry.value(), entry.deadline());
 		Delivery delivery = new Delivery(event, matched, true, entry.attempts());
+		this.trackedInFlight.incrementAndGet();
 		if (!laneOf(key).offer(delivery)) {
+			this.trackedInFlight.decrementAndGet();
 			reportDropped(delivery);
 		}
 	}
@@ -235,7 +249,12 @@ final class KeyspaceEventDispatcher {
 
 	private void deliver(Delivery delivery) {
 		if (delivery.tracked) {
-			deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
+			try {
+				deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
+			}
+			finally {
+				this.trackedInFlight.decrementAndGet();
+			}
 		}
 		else {
 			invokeAll(delivery.event, delivery.handlers);

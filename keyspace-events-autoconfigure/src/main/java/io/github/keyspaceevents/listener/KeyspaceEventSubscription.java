@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
@@ -75,6 +76,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	private volatile boolean subscribed;
 
 	private volatile boolean redisReachable;
+
+	// Counts dropped connections, so that a check that began before a drop cannot report Redis reachable after it.
+	private final AtomicLong disconnects = new AtomicLong();
 
 	private @Nullable KeyspaceEventDispatcher dispatcher;
 
@@ -176,8 +180,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 	private void connect() {
 		ServerNotifications server = requireServerNotifications();
+		long disconnectsBefore = this.disconnects.get();
 		server.check();
-		this.redisReachable = true;
+		this.redisReachable = this.disconnects.get() == disconnectsBefore;
 		ClusterSubscription cluster = LETTUCE_PRESENT ? ClusterSubscription.forClusterOf(this.connectionFactory,
 				this.listenersByChannel, this::topologyChanged) : null;
 		if (cluster != null) {
@@ -206,6 +211,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 				(cluster != null) ? ", on every cluster master" : ""));
 		// A closed connection may just be a dedicated one being released: check at once, and report only a failure.
 		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, this::requestCheck, () -> {
+			this.disconnects.incrementAndGet();
 			this.redisReachable = false;
 			requestCheck();
 		});
@@ -244,8 +250,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 
 	private void checkQuietly() {
 		try {
+			long disconnectsBefore = this.disconnects.get();
 			requireServerNotifications().check();
-			this.redisReachable = true;
+			this.redisReachable = this.disconnects.get() == disconnectsBefore;
 		}
 		catch (RedisConnectionFailureException ex) {
 			this.redisReachable = false;

@@ -77,7 +77,9 @@ public final class Benchmarks {
 			}
 			if (selected("slow")) {
 				slowHandler("slow handler (1 ms): burst of " + count(50_000) + " del events", redis, publisher,
-					List.of(ListenerContainerContender::new, StarterContender::new), count(50_000));
+						List.of(ListenerContainerContender::new, StarterContender::new), count(50_000));
+				slowTrackedHandler("slow handler (1 ms): " + count(50_000) + " tracked keys due at once", redis,
+						publisher, count(50_000));
 			}
 			this.report.write(output);
 		}
@@ -182,6 +184,29 @@ public final class Benchmarks {
 									sampler.peakHeapMegabytes(), sampler.peakThreads()),
 							"");
 				}
+			}
+		}
+	}
+
+	private void slowTrackedHandler(String workload, RedisServerProcess redis, Publisher publisher, int keys)
+			throws Exception {
+		try (Contender contender = StarterContender.tracked()) {
+			Contender.SinkHolder sinks = new Contender.SinkHolder();
+			contender.start(redis, "expired", sinks);
+			publisher.flushAll();
+			System.gc();
+			EventSink sink = new EventSink(keys, false, TimeUnit.MILLISECONDS.toNanos(1));
+			sinks.set(sink);
+			try (PeakSampler sampler = new PeakSampler()) {
+				long deadline = System.currentTimeMillis() + 5_000;
+				contender.writeExpiringKeys(publisher, keys, (i) -> deadline);
+				boolean complete = sink.await(10, TimeUnit.MINUTES);
+				double seconds = (System.currentTimeMillis() - deadline) / 1e3;
+				this.report.add(workload, contender.name(),
+						String.format(Locale.ROOT, "%s in %.1f s after the deadline, %d duplicates; peak heap %d MB, "
+								+ "peak threads %d", complete ? "all handled" : sink.count() + " of " + keys + " handled",
+								seconds, sink.duplicates(), sampler.peakHeapMegabytes(), sampler.peakThreads()),
+						"");
 			}
 		}
 	}

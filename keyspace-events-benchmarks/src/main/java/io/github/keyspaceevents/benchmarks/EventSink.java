@@ -24,6 +24,10 @@ final class EventSink {
 
 	private volatile long lastNanos;
 
+	private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	private final AtomicLong duplicates = new AtomicLong();
+
 	EventSink(long expected, boolean recordLag, long handlerPauseNanos) {
 		this.expected = expected;
 		this.lagMillis = recordLag ? new long[(int) expected] : new long[0];
@@ -34,6 +38,10 @@ final class EventSink {
 	}
 
 	void accept(byte[] key) {
+		if (!this.seen.add(new String(key, StandardCharsets.US_ASCII))) {
+			this.duplicates.incrementAndGet();
+			return;
+		}
 		if (this.lagMillis.length > 0) {
 			recordLag(key);
 		}
@@ -72,6 +80,11 @@ final class EventSink {
 
 	long count() {
 		return this.count.get();
+	}
+
+	/** @return keys that arrived more than once (not counted in {@link #count()}) */
+	long duplicates() {
+		return this.duplicates.get();
 	}
 
 	long lastNanos() {
