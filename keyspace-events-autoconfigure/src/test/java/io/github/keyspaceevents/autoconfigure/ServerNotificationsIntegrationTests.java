@@ -106,7 +106,7 @@ class ServerNotificationsIntegrationTests {
 	void aclUserWithoutConfigSetFallsBackToVerify(CapturedOutput output) {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			redis.command("CONFIG", "SET", "notify-keyspace-events", "Kl");
-			redis.command("ACL", "SETUSER", "app", "on", ">secret", "~*", "&*", "+@all", "-config|set");
+			redis.command("ACL", "SETUSER", "app", "on", ">secret", "~*", "&*", "+@all", "-config", "+config|get");
 			RedisContextRunners.against(redis)
 				.withUserConfiguration(ExpiryHandler.class)
 				.withPropertyValues("spring.data.redis.username=app", "spring.data.redis.password=secret")

@@ -76,7 +76,7 @@ public final class RedisServerBinary {
 		return Optional.empty();
 	}
 
-	private static Path extractBundled() {
+	static Path extractBundled() {
 		String resource = bundledResourceName();
 		try (InputStream in = RedisServerBinary.class.getResourceAsStream("/" + resource)) {
 			if (in == null) {
