@@ -3,13 +3,10 @@ package io.github.keyspaceevents.autoconfigure;
 import java.time.Duration;
 
 import io.github.keyspaceevents.TrackedExpirations;
-import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,25 +81,8 @@ class AclTests {
 	private static org.springframework.boot.test.context.runner.ApplicationContextRunner runner(
 			RedisServerProcess redis) {
 		return RedisContextRunners.against(redis)
-			.withUserConfiguration(Handlers.class)
+			.withUserConfiguration(ExpiredOrderRecorder.class)
 			.withPropertyValues("spring.data.redis.username=events", "spring.data.redis.password=secret");
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class Handlers {
-
-		private final EventRecorder recorder = new EventRecorder();
-
-		@Bean
-		EventRecorder eventRecorder() {
-			return this.recorder;
-		}
-
-		@OnKeyExpired("order:*")
-		void expired(String key) {
-			this.recorder.record(key);
-		}
-
 	}
 
 }

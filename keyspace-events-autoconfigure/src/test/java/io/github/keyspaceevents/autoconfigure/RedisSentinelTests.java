@@ -2,7 +2,6 @@ package io.github.keyspaceevents.autoconfigure;
 
 import java.util.List;
 
-import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
@@ -10,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,7 +26,7 @@ class RedisSentinelTests {
 			new ApplicationContextRunner()
 				.withConfiguration(
 						AutoConfigurations.of(DataRedisAutoConfiguration.class, KeyspaceEventsAutoConfiguration.class))
-				.withUserConfiguration(Handlers.class)
+				.withUserConfiguration(ExpiredOrderRecorder.class)
 				.withPropertyValues("spring.data.redis.sentinel.master=shop",
 						"spring.data.redis.sentinel.nodes=" + sentinel.host() + ":" + sentinel.port())
 				.run((context) -> {
@@ -41,23 +38,6 @@ class RedisSentinelTests {
 					await().until(() -> context.getBean(EventRecorder.class).received().contains("order:1"));
 				});
 		}
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class Handlers {
-
-		private final EventRecorder recorder = new EventRecorder();
-
-		@Bean
-		EventRecorder eventRecorder() {
-			return this.recorder;
-		}
-
-		@OnKeyExpired("order:*")
-		void expired(String key) {
-			this.recorder.record(key);
-		}
-
 	}
 
 }
