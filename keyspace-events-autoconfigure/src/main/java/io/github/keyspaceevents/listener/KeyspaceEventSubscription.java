@@ -39,6 +39,9 @@ import org.springframework.util.ClassUtils;
  * If Redis is unreachable at startup the application still starts (unless fail-fast is set) and the subscription is
  * retried with exponential backoff. Once running, the server setting is checked again after every reconnect and
  * periodically, so a Redis restart or a changed setting is repaired without an application restart.
+ * <p>
+ * On a Redis Cluster the subscription is made on every master instead of through the listener container (which would
+ * pick one node), and follows failovers; with tracked expirations on, the expiry scheduler runs alongside.
  */
 public final class KeyspaceEventSubscription implements SmartLifecycle {
 
