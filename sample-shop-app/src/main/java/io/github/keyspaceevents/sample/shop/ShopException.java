@@ -45,7 +45,7 @@ class ShopException extends RuntimeException {
 	static ShopException notPayable(String id, OrderStatus status) {
 		return new ShopException(HttpStatus.CONFLICT, "Order not payable",
 				"Order '%s' is %s and can no longer be paid".formatted(id, status),
-				Map.of("orderId", id, "status", status.name()));
+				Map.of("orderId", id, "orderStatus", status.name()));
 	}
 
 	HttpStatus status() {

@@ -100,7 +100,9 @@ class BadRequestTests {
 		String before = shop.snapshot();
 		ResponseEntity<Map> again = shop.http().post().uri("/api/orders/{id}/payment", id).retrieve().toEntity(Map.class);
 		assertThat(again.getStatusCode().value()).isEqualTo(409);
-		assertThat(again.getBody()).containsEntry("orderId", id).containsEntry("status", "PAID");
+		assertThat(again.getBody()).containsEntry("status", 409)
+			.containsEntry("orderId", id)
+			.containsEntry("orderStatus", "PAID");
 		assertThat(shop.snapshot()).isEqualTo(before);
 		ResponseEntity<Map> read = shop.http().get().uri("/api/orders/{id}", id).retrieve().toEntity(Map.class);
 		assertThat(read.getBody()).containsEntry("status", "PAID").containsKeys("id", "expiresAt", "items");
