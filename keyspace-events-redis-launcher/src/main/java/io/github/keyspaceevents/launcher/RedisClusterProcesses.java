@@ -101,6 +101,19 @@ public final class RedisClusterProcesses implements AutoCloseable {
 	}
 
 	/**
+	 * Wait until every running master's replicas have acknowledged everything written to it so far.
+	 */
+	public void awaitReplicasInSync() {
+		awaitCondition("replicas caught up with their masters", () -> currentMasters().stream().allMatch((master) -> {
+			String info = String.valueOf(master.command("INFO", "replication"));
+			long masterOffset = Long.parseLong(info.replaceAll("(?s).*master_repl_offset:(\\d+).*", "$1"));
+			return info.lines()
+				.filter((line) -> line.startsWith("slave"))
+				.allMatch((line) -> line.contains("offset=" + masterOffset + ","));
+		}));
+	}
+
+	/**
 	 * Kill a master and wait until its replica has taken over and the cluster is ok again.
 	 * @param master the master to kill
 	 */
