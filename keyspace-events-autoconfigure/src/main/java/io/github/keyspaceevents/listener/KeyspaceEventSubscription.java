@@ -1,7 +1,6 @@
 package io.github.keyspaceevents.listener;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
