@@ -125,7 +125,7 @@ final class KeyspaceEventDispatcher {
 		return (Message message, byte[] pattern) -> dispatch(event, handlers, message.getBody());
 	}
 
-	void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
+	private void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
 		HandlerMethod[] matched = match(candidates, key);
 		if (matched == null) {
 			return;
@@ -187,7 +187,7 @@ final class KeyspaceEventDispatcher {
 		return (matched == null || count == matched.length) ? matched : Arrays.copyOf(matched, count);
 	}
 
-	int laneIndex(byte[] key) {
+	private int laneIndex(byte[] key) {
 		int hash = Arrays.hashCode(key);
 		hash ^= (hash >>> 16);
 		return Math.floorMod(hash, this.lanes.length);
