@@ -13,8 +13,8 @@ import org.springframework.boot.health.contributor.Status;
 /**
  * Health of keyspace event delivery: {@code DOWN} while Redis is unreachable or the subscription was never made,
  * {@code OUT_OF_SERVICE} when the server's {@code notify-keyspace-events} lacks letters the handlers need (drift, or
- * verify mode), {@code UP} otherwise. Details show the channels, the flags, dropped events and the tracked-expiration
- * backlog.
+ * verify mode), {@code UP} otherwise. Details show the channels, the flags, dropped events, the tracked-expiration
+ * backlog and, for a Redis Cluster, each node.
  */
 class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator {
 
@@ -49,6 +49,9 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("droppedEvents", status.droppedEvents());
 		if (status.serverFlags() != null) {
 			builder.withDetail("serverFlags", status.serverFlags());
+		}
+		if (!status.nodes().isEmpty()) {
+			builder.withDetail("nodes", status.nodes());
 		}
 		if (status.flagsProblem() != null) {
 			builder.withDetail("flagsProblem", status.flagsProblem());

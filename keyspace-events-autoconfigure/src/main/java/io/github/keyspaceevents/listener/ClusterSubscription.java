@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -145,6 +146,17 @@ final class ClusterSubscription implements AutoCloseable {
 			}
 		}
 		return added;
+	}
+
+	/** @return {@code host:port} of the masters subscribed on */
+	synchronized Set<String> subscribedMasters() {
+		Set<String> addresses = new TreeSet<>();
+		for (RedisClusterNode node : this.client.getPartitions()) {
+			if (this.subscribedMasters.contains(node.getNodeId())) {
+				addresses.add(node.getUri().getHost() + ":" + node.getUri().getPort());
+			}
+		}
+		return addresses;
 	}
 
 	/**

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -320,7 +322,20 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 				(flags != null) ? flags.outcome().name() : "NOT_CHECKED",
 				(serverFlags != null) ? serverFlags.letters() : null,
 				(flags != null) ? flags.missing().letters() : "", (flags != null) ? flags.reason() : null,
-				droppedEvents());
+				droppedEvents(), clusterNodes(flags));
+	}
+
+	// Per node of a cluster: its flags and whether this instance is subscribed on it.
+	private Map<String, String> clusterNodes(ServerNotifications.@Nullable Status flags) {
+		ClusterSubscription cluster = this.clusterSubscription;
+		if (cluster == null || flags == null) {
+			return Map.of();
+		}
+		Set<String> subscribedMasters = cluster.subscribedMasters();
+		Map<String, String> nodes = new TreeMap<>();
+		flags.nodes().forEach((address, outcome) -> nodes.put(address,
+				(subscribedMasters.contains(address) ? "master, subscribed" : "not subscribed") + ", flags " + outcome));
+		return nodes;
 	}
 
 	/** @return the channels subscribed to, e.g. {@code __keyevent@0__:expired}; empty before start */
@@ -383,10 +398,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	 * @param missingFlags the needed letters the server lacks
 	 * @param flagsProblem the server's error when it refused {@code CONFIG}
 	 * @param droppedEvents events dropped because handlers could not keep up
+	 * @param nodes for a Redis Cluster, each node by address: whether it is a master subscribed on, and its flags
 	 */
 	public record Status(boolean subscribed, boolean redisReachable, List<String> channels, String requiredFlags,
 			String flagsState, @Nullable String serverFlags, String missingFlags, @Nullable String flagsProblem,
-			long droppedEvents) {
+			long droppedEvents, Map<String, String> nodes) {
 	}
 
 	/**

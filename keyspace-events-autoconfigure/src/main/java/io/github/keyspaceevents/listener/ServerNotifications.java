@@ -1,6 +1,8 @@
 package io.github.keyspaceevents.listener;
 
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -70,17 +72,23 @@ final class ServerNotifications {
 	// Every node, replicas too, so that a promoted replica already publishes what the handlers need.
 	private Status checkCluster(RedisClusterConnection cluster) {
 		Status worst = null;
+		Map<String, String> nodes = new TreeMap<>();
 		for (RedisClusterNode node : cluster.clusterGetNodes()) {
 			if (node.getFlags().contains(RedisClusterNode.Flag.FAIL) || !node.isConnected()) {
 				continue;
 			}
 			Status status = checkNode(() -> readNode(cluster, node),
 					(value) -> cluster.serverCommands().setConfig(node, PARAMETER, value));
+			nodes.put(node.getHost() + ":" + node.getPort(), status.outcome().name()
+					+ (status.missing().isEmpty() ? "" : " (lacks '" + status.missing().letters() + "')"));
 			if (worst == null || status.outcome().ordinal() > worst.outcome().ordinal()) {
 				worst = status;
 			}
 		}
-		return (worst != null) ? worst : new Status(Outcome.UNVERIFIABLE, null, this.required, "no connected node");
+		if (worst == null) {
+			return new Status(Outcome.UNVERIFIABLE, null, this.required, "no connected node");
+		}
+		return new Status(worst.outcome(), worst.server(), worst.missing(), worst.reason(), Map.copyOf(nodes));
 	}
 
 	private static NotificationFlags readNode(RedisClusterConnection cluster, RedisClusterNode node) {
@@ -199,9 +207,15 @@ final class ServerNotifications {
 	 * @param server the server's letters after the check, if readable
 	 * @param missing the needed letters the server lacks
 	 * @param reason the server's error, if it refused a command
+	 * @param nodes the outcome on each node of a cluster, by address; empty otherwise
 	 */
 	record Status(Outcome outcome, @Nullable NotificationFlags server, NotificationFlags missing,
-			@Nullable String reason) {
+			@Nullable String reason, Map<String, String> nodes) {
+
+		Status(Outcome outcome, @Nullable NotificationFlags server, NotificationFlags missing,
+				@Nullable String reason) {
+			this(outcome, server, missing, reason, Map.of());
+		}
 
 		boolean sameOutcome(Status other) {
 			return this.outcome == other.outcome && this.missing.equals(other.missing);

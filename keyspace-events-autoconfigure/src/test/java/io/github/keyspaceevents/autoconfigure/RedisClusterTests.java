@@ -53,7 +53,13 @@ class RedisClusterTests {
 	@Test
 	void eventsFromEveryMasterArriveExactlyOnceAndKeepArrivingAfterAFailover() {
 		runner().run((context) -> {
-			await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+			KeyspaceEventSubscription subscription = context.getBean(KeyspaceEventSubscription.class);
+			await().until(subscription::isSubscribed);
+			assertThat(subscription.status().nodes()).hasSize(6);
+			assertThat(subscription.status().nodes().values()).filteredOn((node) -> node.startsWith("master, subscribed"))
+				.hasSize(3);
+			assertThat(subscription.status().nodes().values())
+				.allMatch((node) -> node.endsWith("flags APPLIED") || node.endsWith("flags COVERED"));
 			for (RedisServerProcess node : cluster.nodes()) {
 				assertThat(String.valueOf(node.command("CONFIG", "GET", "notify-keyspace-events"))).contains("$")
 					.contains("x");
