@@ -23,8 +23,12 @@ public interface DispatchMetrics {
 	default void dropped(String event) {
 	}
 
-	/** A tracked expiry was claimed from the ledger, at its deadline or, after an outage, late. */
-	default void trackedClaimed() {
+	/**
+	 * A tracked expiry was claimed from the ledger.
+	 * @param recovered whether it was claimed well after its deadline: it came due while no instance could claim it
+	 * (outage, restart), and only the ledger kept it
+	 */
+	default void trackedClaimed(boolean recovered) {
 	}
 
 	/** A tracked expiry failed and will be retried. */

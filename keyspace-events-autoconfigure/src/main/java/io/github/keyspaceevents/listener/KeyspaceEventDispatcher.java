@@ -45,6 +45,9 @@ final class KeyspaceEventDispatcher {
 
 	private static final String EXPIRED = "expired";
 
+	// A first attempt claimed this long after its deadline was not claimed on time: the ledger recovered it.
+	private static final Duration RECOVERY_THRESHOLD = Duration.ofSeconds(1);
+
 	private final int database;
 
 	private final Map<String, HandlerMethod[]> handlersByEvent;
@@ -159,7 +162,9 @@ final class KeyspaceEventDispatcher {
 			}
 			return;
 		}
-		this.metrics.trackedClaimed();
+		Instant deadline = entry.deadline();
+		this.metrics.trackedClaimed(deadline != null && entry.attempts() == 0
+				&& deadline.plus(RECOVERY_THRESHOLD).isBefore(Instant.now()));
 		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, entry.value(), entry.deadline());
 		Delivery delivery = new Delivery(event, matched, true, entry.attempts());
 		this.trackedInFlight.incrementAndGet();

@@ -29,6 +29,8 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 
 	private final Counter claimed;
 
+	private final Counter recovered;
+
 	private final Counter retried;
 
 	private final Counter deadLettered;
@@ -45,6 +47,9 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 		this.observations = observations;
 		this.claimed = Counter.builder("keyspace.events.tracked.claimed")
 			.description("Tracked expiries claimed for handling")
+			.register(meters);
+		this.recovered = Counter.builder("keyspace.events.tracked.recovered")
+			.description("Tracked expiries claimed well after their deadline, after an outage or restart")
 			.register(meters);
 		this.retried = Counter.builder("keyspace.events.tracked.retried")
 			.description("Tracked expiries that failed and were scheduled again")
@@ -72,8 +77,11 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 	}
 
 	@Override
-	public void trackedClaimed() {
+	public void trackedClaimed(boolean recovered) {
 		this.claimed.increment();
+		if (recovered) {
+			this.recovered.increment();
+		}
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package io.github.keyspaceevents.autoconfigure;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
@@ -94,6 +95,12 @@ class OperationsTests {
 						assertThat(handler).isNotNull();
 						assertThat(handler.count()).isEqualTo(1);
 					});
+					assertThat(meters.get("keyspace.events.tracked.recovered").counter().count()).isZero();
+					// Due while nothing could claim it, as after an outage.
+					context.getBean(TrackedExpirations.class).expireAt("order:missed", "v",
+							Instant.now().minusSeconds(5));
+					await().untilAsserted(() -> assertThat(
+							meters.get("keyspace.events.tracked.recovered").counter().count()).isEqualTo(1));
 					redis.command("SET", "order:2", "x", "PX", "10");
 					await().untilAsserted(() -> {
 						Counter received = meters.find("keyspace.events.received").tag("event", "expired").counter();
