@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,6 +35,14 @@ public final class RedisServerProcess implements AutoCloseable {
 	private static final String HOST = "127.0.0.1";
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
+
+	// Servers still running when the JVM exits (a test run interrupted, a benchmark stopped) are stopped with it.
+	private static final Set<Process> running = ConcurrentHashMap.newKeySet();
+
+	static {
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> running.forEach(Process::destroyForcibly), "redis-server-cleanup"));
+	}
 
 	private final Path binary;
 
@@ -227,6 +237,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot start " + this.binary, ex);
 		}
+		running.add(this.process);
 		awaitReady();
 		logger.debug("redis-server {} started on port {} (pid {})", this.binary, this.port, this.process.pid());
 	}
@@ -264,6 +275,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private void awaitExit() {
+		running.remove(this.process);
 		try {
 			if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
 				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
