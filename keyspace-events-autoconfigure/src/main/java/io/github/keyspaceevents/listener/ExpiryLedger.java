@@ -35,43 +35,22 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public final class ExpiryLedger implements TrackedExpirations {
 
+	// The tracked key is the last of KEYS on a standalone Redis, written in the same step. In a cluster it lives in
+	// another slot than the shard, so it is left out and written apart.
 	private static final RedisScript<Long> TRACK = RedisScript.of("""
-			-- KEYS: key, due, values, deadlines, attempts, leased   ARGV: deadline, keyExpiry, hasValue, value
-			redis.call('SET', KEYS[1], ARGV[4], 'PXAT', ARGV[2])
-			redis.call('ZADD', KEYS[2], ARGV[1], KEYS[1])
-			redis.call('ZREM', KEYS[6], KEYS[1])
-			if ARGV[3] == '1' then redis.call('HSET', KEYS[3], KEYS[1], ARGV[4]) else redis.call('HDEL', KEYS[3], KEYS[1]) end
-			redis.call('HSET', KEYS[4], KEYS[1], ARGV[1])
-			redis.call('HDEL', KEYS[5], KEYS[1])
-			return 1
-			""", Long.class);
-
-	// In a cluster the key lives in another slot than the shard: the entry is written by this script, the key apart.
-	private static final RedisScript<Long> TRACK_ENTRY = RedisScript.of("""
-			-- KEYS: due, values, deadlines, attempts, leased   ARGV: key, deadline, hasValue, value
+			-- KEYS: due, values, deadlines, attempts, leased[, key]   ARGV: key, deadline, keyExpiry, hasValue, value
+			if KEYS[6] then redis.call('SET', KEYS[6], ARGV[5], 'PXAT', ARGV[3]) end
 			redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 			redis.call('ZREM', KEYS[5], ARGV[1])
-			if ARGV[3] == '1' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) else redis.call('HDEL', KEYS[2], ARGV[1]) end
+			if ARGV[4] == '1' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5]) else redis.call('HDEL', KEYS[2], ARGV[1]) end
 			redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 			redis.call('HDEL', KEYS[4], ARGV[1])
 			return 1
 			""", Long.class);
 
-	private static final RedisScript<Long> CANCEL_WITH_KEY = RedisScript.of("""
-			-- KEYS: due, values, deadlines, attempts, key   ARGV: key
-			redis.call('DEL', KEYS[5])
-			local removed = redis.call('ZREM', KEYS[1], ARGV[1])
-			if removed == 1 then
-				redis.call('HDEL', KEYS[2], ARGV[1])
-				redis.call('HDEL', KEYS[3], ARGV[1])
-				redis.call('HDEL', KEYS[4], ARGV[1])
-			end
-			return removed
-			""", Long.class);
-
-	// In a cluster the key lives in another slot than the shard: the entry is removed by this script, the key apart.
 	private static final RedisScript<Long> CANCEL = RedisScript.of("""
-			-- KEYS: due, values, deadlines, attempts   ARGV: key
+			-- KEYS: due, values, deadlines, attempts[, key]   ARGV: key
+			if KEYS[5] then redis.call('DEL', KEYS[5]) end
 			local removed = redis.call('ZREM', KEYS[1], ARGV[1])
 			if removed == 1 then
 				redis.call('HDEL', KEYS[2], ARGV[1])
@@ -176,18 +155,14 @@ public final class ExpiryLedger implements TrackedExpirations {
 	public void expireAt(String key, @Nullable String value, Instant deadline) {
 		Shard shard = shardOf(key);
 		long keyExpiry = deadline.plus(this.settings.keyRetention()).toEpochMilli();
+		String stored = (value != null) ? value : "";
+		// In a cluster: entry first, so that should writing the key fail, the expiry is still handled at its deadline.
+		this.redis.execute(TRACK, withKey(key, shard.due, shard.values, shard.deadlines, shard.attempts, shard.leased),
+				key, Long.toString(deadline.toEpochMilli()), Long.toString(keyExpiry), (value != null) ? "1" : "0",
+				stored);
 		if (this.cluster) {
-			// Entry first: should writing the key fail, the expiry is still handled at its deadline.
-			this.redis.execute(TRACK_ENTRY, List.of(shard.due, shard.values, shard.deadlines, shard.attempts,
-					shard.leased), key, Long.toString(deadline.toEpochMilli()), (value != null) ? "1" : "0",
-					(value != null) ? value : "");
-			this.redis.opsForValue().set(key, (value != null) ? value : "");
+			this.redis.opsForValue().set(key, stored);
 			this.redis.expireAt(key, Instant.ofEpochMilli(keyExpiry));
-		}
-		else {
-			this.redis.execute(TRACK, List.of(key, shard.due, shard.values, shard.deadlines, shard.attempts,
-					shard.leased), Long.toString(deadline.toEpochMilli()), Long.toString(keyExpiry),
-					(value != null) ? "1" : "0", (value != null) ? value : "");
 		}
 		this.trackListeners.forEach((listener) -> listener.accept(deadline));
 	}
@@ -195,18 +170,22 @@ public final class ExpiryLedger implements TrackedExpirations {
 	@Override
 	public boolean cancel(String key) {
 		Shard shard = shardOf(key);
-		Long removed;
+		// In a cluster: entry first, so that should deleting the key fail, the expiry is still not handled.
+		Long removed = this.redis.execute(CANCEL,
+				withKey(key, shard.due, shard.values, shard.deadlines, shard.attempts), key);
 		if (this.cluster) {
-			// Entry first: should deleting the key fail, the expiry is still not handled.
-			removed = this.redis.execute(CANCEL, List.of(shard.due, shard.values, shard.deadlines, shard.attempts),
-					key);
 			this.redis.delete(key);
 		}
-		else {
-			removed = this.redis.execute(CANCEL_WITH_KEY,
-					List.of(shard.due, shard.values, shard.deadlines, shard.attempts, key), key);
-		}
 		return removed != null && removed == 1;
+	}
+
+	// The script's KEYS: the shard's keys, plus the tracked key itself where it can share the script (standalone).
+	private List<String> withKey(String key, String... shardKeys) {
+		List<String> keys = new ArrayList<>(List.of(shardKeys));
+		if (!this.cluster) {
+			keys.add(key);
+		}
+		return keys;
 	}
 
 	@Override
