@@ -40,10 +40,6 @@ final class HandlerMethod {
 		return this.handler;
 	}
 
-	boolean handles(String event) {
-		return this.handler.events().contains(event);
-	}
-
 	boolean matches(byte[] key) {
 		for (KeyPattern pattern : this.patterns) {
 			if (pattern.matches(key)) {

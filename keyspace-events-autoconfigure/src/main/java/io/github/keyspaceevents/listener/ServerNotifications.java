@@ -92,9 +92,7 @@ final class ServerNotifications {
 	}
 
 	private static NotificationFlags readNode(RedisClusterConnection cluster, RedisClusterNode node) {
-		Properties config = cluster.serverCommands().getConfig(node, PARAMETER);
-		String value = (config != null) ? config.getProperty(PARAMETER) : null;
-		return NotificationFlags.ofServerValue((value != null) ? value : "");
+		return flagsOf(cluster.serverCommands().getConfig(node, PARAMETER));
 	}
 
 	private Status checkNode(Supplier<NotificationFlags> reader, Consumer<String> writer) {
@@ -136,7 +134,10 @@ final class ServerNotifications {
 	}
 
 	private static NotificationFlags read(RedisConnection connection) {
-		Properties config = connection.serverCommands().getConfig(PARAMETER);
+		return flagsOf(connection.serverCommands().getConfig(PARAMETER));
+	}
+
+	private static NotificationFlags flagsOf(@Nullable Properties config) {
 		String value = (config != null) ? config.getProperty(PARAMETER) : null;
 		return NotificationFlags.ofServerValue((value != null) ? value : "");
 	}
