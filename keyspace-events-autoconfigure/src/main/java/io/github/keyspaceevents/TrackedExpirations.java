@@ -8,54 +8,88 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes keys whose expiry must not be lost, late or handled twice. Each key is written together with an entry in a
- * ledger kept in Redis (one atomic step), and is handled by the same {@code @OnKeyExpired} methods as any key, with
- * these guarantees on top of plain keyspace notifications:
+ * ledger kept in Redis (one atomic step), and its expiry is handled by the same {@code @OnKeyExpired} methods as any
+ * key, with these guarantees on top of plain keyspace notifications:
  * <ul>
- * <li>on time: due entries are claimed from the ledger as they come due, without waiting for Redis to get round to
- * deleting the key;</li>
- * <li>nothing lost: entries that came due while the application was down or disconnected are handled when it is
- * back;</li>
- * <li>exactly one instance handles each expiry: it claims the entry atomically, with a lease;</li>
- * <li>at least once across failures: a handler that throws, or an instance that dies while handling, gives the entry
- * back for a retry with backoff; after the last attempt it goes to a dead letter that {@link #deadLetters()}
- * lists.</li>
+ * <li>on time: entries are claimed as they come due by the Redis server's clock, without waiting for Redis to get
+ * round to deleting the key;</li>
+ * <li>nothing lost: entries that came due while no application could handle them (outage, restart, deploy) are
+ * handled when one can;</li>
+ * <li>one instance at a time: an instance claims an entry atomically, with a fencing token and a lease it renews
+ * while it handles the entry; only an application with a matching {@code @OnKeyExpired} handler claims it;</li>
+ * <li>once, and again only after a failure: a handler that throws gives the entry back for a retry with backoff; an
+ * instance that dies or loses Redis for longer than the lease has its entry retried by another (so a handler that
+ * had run may run again); after the last attempt the entry goes to a dead letter.</li>
  * </ul>
- * The value written with the key stays readable for the handler ({@link KeyspaceEvent#value()}) after Redis has deleted
- * the key.
+ * A tracked key lives in Redis, with its value and without a Redis TTL, until its expiry has been handled (or
+ * dead-lettered, or cancelled); it is then deleted, so Redis never publishes a plain {@code expired} event for it.
+ * The handler receives the value ({@link KeyspaceEvent#value()}) and deadline ({@link KeyspaceEvent#deadline()}).
+ * <p>
+ * Every method throws {@link IllegalArgumentException} for input it cannot keep faithfully (a null or empty key, a key
+ * in the ledger's own namespace, a key that does not survive UTF-8, a deadline Redis cannot store), and Spring's
+ * {@code DataAccessException} when Redis cannot be reached.
  */
 public interface TrackedExpirations {
 
 	/**
-	 * Write {@code key} with {@code value}, expiring at {@code deadline}, and track it.
+	 * Write {@code key} with {@code value}, due at {@code deadline}, and track it. Writing a key that is already
+	 * tracked replaces its expiry, whatever state it is in: an attempt still running for the old one can no longer
+	 * record anything, nor delete the key.
 	 * @param key the key
 	 * @param value its value, handed to the handler with the expiry (may be {@code null})
-	 * @param deadline when it expires
+	 * @param deadline when it expires; a past deadline is due at once
 	 */
 	void expireAt(String key, @Nullable String value, Instant deadline);
 
 	/**
-	 * Write {@code key} with {@code value}, expiring after {@code timeToLive}, and track it.
+	 * Write {@code key} with {@code value}, due {@code timeToLive} from now by the Redis server's clock, and track it.
 	 * @param key the key
 	 * @param value its value, handed to the handler with the expiry (may be {@code null})
-	 * @param timeToLive how long until it expires
+	 * @param timeToLive how long until it expires; zero or more
 	 */
-	default void expireAfter(String key, @Nullable String value, Duration timeToLive) {
-		expireAt(key, value, Instant.now().plus(timeToLive));
-	}
+	void expireAfter(String key, @Nullable String value, Duration timeToLive);
 
 	/**
-	 * Delete a tracked key and its ledger entry in one step, e.g. when an order is paid; its expiry will not be
-	 * handled. An expiry already being handled is not interrupted.
+	 * Delete a tracked key and its ledger entry in one step, e.g. when an order is paid. An attempt already running
+	 * is not interrupted, but it is neither retried nor recorded afterwards.
 	 * @param key the key
-	 * @return whether the key was tracked and not yet handled
+	 * @return {@code true} if the expiry was scheduled and its handlers will now never run; {@code false} if the key
+	 * was not tracked, or its handlers were already running
 	 */
 	boolean cancel(String key);
 
 	/**
-	 * List the expiries whose handlers failed on every attempt.
-	 * @return the dead letters, oldest first
+	 * List dead letters, oldest first.
+	 * @param offset how many of the oldest to skip
+	 * @param limit the most to return
+	 * @return the page
 	 */
-	List<DeadLetter> deadLetters();
+	List<DeadLetter> deadLetters(int offset, int limit);
+
+	/** @return how many dead letters there are */
+	long deadLetterCount();
+
+	/**
+	 * Schedule a dead letter again, due now, with its value and a fresh count of attempts; the key is written back.
+	 * @param key the dead letter's key
+	 * @return {@code true} if it was rescheduled; {@code false} if there is no such dead letter or the key is
+	 * tracked again already
+	 */
+	boolean retryDeadLetter(String key);
+
+	/**
+	 * Delete a dead letter.
+	 * @param key the dead letter's key
+	 * @return whether there was one
+	 */
+	boolean deleteDeadLetter(String key);
+
+	/**
+	 * Delete the dead letters buried longer ago than {@code age}.
+	 * @param age how old a dead letter must be to go; zero deletes them all
+	 * @return how many were deleted
+	 */
+	long purgeDeadLetters(Duration age);
 
 	/**
 	 * A tracked expiry given up after its last attempt.
@@ -64,9 +98,11 @@ public interface TrackedExpirations {
 	 * @param value the value it was written with
 	 * @param attempts how many times it was tried
 	 * @param lastError what the last attempt failed with
-	 * @param failedAt when it was given up
+	 * @param failedAt when it was given up (Redis server time)
+	 * @param deadline when it was due
 	 */
-	record DeadLetter(String key, @Nullable String value, int attempts, String lastError, Instant failedAt) {
+	record DeadLetter(String key, @Nullable String value, int attempts, String lastError, Instant failedAt,
+			Instant deadline) {
 	}
 
 }

@@ -1,14 +1,18 @@
 package io.github.keyspaceevents.autoconfigure;
 
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
+import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.listener.DispatchMetrics;
-import io.github.keyspaceevents.listener.ExpiryLedger;
 import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
 import io.github.keyspaceevents.listener.MicrometerDispatchMetrics;
+import io.github.keyspaceevents.tracking.ExpiryScheduler;
+import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
+import io.github.keyspaceevents.tracking.TrackingSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
@@ -41,6 +45,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
@@ -99,25 +104,11 @@ public final class KeyspaceEventsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@ConditionalOnBooleanProperty(name = "keyspace-events.tracking.enabled", matchIfMissing = true)
-	ExpiryLedger expiryLedger(RedisConnectionFactory connectionFactory, KeyspaceEventsProperties properties) {
-		KeyspaceEventsProperties.Tracking tracking = properties.getTracking();
-		return new ExpiryLedger(connectionFactory,
-				new ExpiryLedger.Settings(tracking.getKeyPrefix(),
-						positive(tracking.getShards(), "keyspace-events.tracking.shards"), tracking.getLease(),
-						positive(tracking.getMaxAttempts(), "keyspace-events.tracking.max-attempts"),
-						tracking.getRetryBackoff(), tracking.getMaxRetryBackoff(),
-						positive(tracking.getBatchSize(), "keyspace-events.tracking.batch-size"),
-						tracking.getIdlePoll(), tracking.getKeyRetention()));
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
 	KeyspaceEventSubscription keyspaceEventSubscription(KeyspaceEventHandlerRegistry registry,
 			RedisConnectionFactory connectionFactory,
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
 			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment,
-			ObjectProvider<ExpiryLedger> ledger, ObjectProvider<DispatchMetrics> metrics) {
+			ObjectProvider<DispatchMetrics> metrics) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		KeyspaceEventSubscription.Settings settings = new KeyspaceEventSubscription.Settings(
 				database(properties, connectionFactory), properties.getNotifications().getMode(),
@@ -129,8 +120,41 @@ public final class KeyspaceEventsAutoConfiguration {
 				laneThreads(environment), properties.isFailFast(), properties.getRetry().getInitialInterval(),
 				properties.getRetry().getMaxInterval(), dispatch.getShutdownTimeout(),
 				metrics.getIfAvailable(() -> DispatchMetrics.NONE));
-		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler,
-				ledger.getIfAvailable());
+		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "keyspace-events.tracking.enabled", matchIfMissing = true)
+	@ConditionalOnMissingBean(TrackedExpirations.class)
+	static class TrackingConfiguration {
+
+		@Bean
+		RedisTrackedExpirations trackedExpirations(RedisConnectionFactory connectionFactory,
+				KeyspaceEventsProperties properties) {
+			KeyspaceEventsProperties.Tracking tracking = properties.getTracking();
+			String prefix = "keyspace-events.tracking.";
+			if (!StringUtils.hasText(tracking.getNamespace()) || tracking.getNamespace().contains("}")) {
+				throw new KeyspaceEventsConfigurationException(
+						prefix + "namespace must be non-empty text without '}', was '" + tracking.getNamespace() + "'",
+						"Set " + prefix + "namespace to a name such as 'orders', or remove it to use the default.");
+			}
+			return new RedisTrackedExpirations(connectionFactory, new TrackingSettings(tracking.getNamespace(),
+					positive(tracking.getShards(), prefix + "shards"), positive(tracking.getLease(), prefix + "lease"),
+					positive(tracking.getMaxAttempts(), prefix + "max-attempts"),
+					positive(tracking.getRetryBackoff(), prefix + "retry-backoff"),
+					positive(tracking.getMaxRetryBackoff(), prefix + "max-retry-backoff"),
+					positive(tracking.getBatchSize(), prefix + "batch-size"),
+					positive(tracking.getIdlePoll(), prefix + "idle-poll"),
+					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")));
+		}
+
+		@Bean
+		ExpiryScheduler expiryScheduler(RedisTrackedExpirations trackedExpirations,
+				KeyspaceEventSubscription subscription, ObjectProvider<DispatchMetrics> metrics) {
+			return new ExpiryScheduler(trackedExpirations, subscription,
+					metrics.getIfAvailable(() -> DispatchMetrics.NONE));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -156,8 +180,8 @@ public final class KeyspaceEventsAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(name = "keyspaceEventsHealthIndicator")
 		KeyspaceEventsHealthIndicator keyspaceEventsHealthIndicator(KeyspaceEventSubscription subscription,
-				ObjectProvider<ExpiryLedger> ledger) {
-			return new KeyspaceEventsHealthIndicator(subscription, ledger.getIfAvailable());
+				ObjectProvider<RedisTrackedExpirations> tracked) {
+			return new KeyspaceEventsHealthIndicator(subscription, tracked.getIfAvailable());
 		}
 
 	}
@@ -170,8 +194,8 @@ public final class KeyspaceEventsAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		KeyspaceEventsEndpoint keyspaceEventsEndpoint(KeyspaceEventHandlerRegistry registry,
-				KeyspaceEventSubscription subscription) {
-			return new KeyspaceEventsEndpoint(registry, subscription);
+				KeyspaceEventSubscription subscription, ObjectProvider<TrackedExpirations> tracked) {
+			return new KeyspaceEventsEndpoint(registry, subscription, tracked.getIfAvailable());
 		}
 
 	}
@@ -198,6 +222,14 @@ public final class KeyspaceEventsAutoConfiguration {
 		if (value < 1) {
 			throw new KeyspaceEventsConfigurationException(property + " must be at least 1, was " + value,
 					"Set " + property + " to 1 or more, or remove it to use the default.");
+		}
+		return value;
+	}
+
+	private static Duration positive(Duration value, String property) {
+		if (value == null || value.isZero() || value.isNegative()) {
+			throw new KeyspaceEventsConfigurationException(property + " must be positive, was " + value,
+					"Set " + property + " to a positive duration such as 1s, or remove it to use the default.");
 		}
 		return value;
 	}

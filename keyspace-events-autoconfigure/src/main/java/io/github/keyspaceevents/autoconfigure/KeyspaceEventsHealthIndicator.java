@@ -1,9 +1,7 @@
 package io.github.keyspaceevents.autoconfigure;
 
-import java.time.Instant;
-
-import io.github.keyspaceevents.listener.ExpiryLedger;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -20,12 +18,12 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator {
 
 	private final KeyspaceEventSubscription subscription;
 
-	private final @Nullable ExpiryLedger ledger;
+	private final @Nullable RedisTrackedExpirations tracked;
 
-	KeyspaceEventsHealthIndicator(KeyspaceEventSubscription subscription, @Nullable ExpiryLedger ledger) {
+	KeyspaceEventsHealthIndicator(KeyspaceEventSubscription subscription, @Nullable RedisTrackedExpirations tracked) {
 		super("Keyspace events health check failed");
 		this.subscription = subscription;
-		this.ledger = ledger;
+		this.tracked = tracked;
 	}
 
 	@Override
@@ -56,8 +54,8 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator {
 		if (status.flagsProblem() != null) {
 			builder.withDetail("flagsProblem", status.flagsProblem());
 		}
-		if (this.ledger != null && status.redisReachable()) {
-			ExpiryLedger.Backlog backlog = this.ledger.backlog(Instant.now());
+		if (this.tracked != null && status.redisReachable()) {
+			RedisTrackedExpirations.Backlog backlog = this.tracked.backlog();
 			builder.withDetail("trackedOverdue", backlog.overdue())
 				.withDetail("trackedScheduled", backlog.scheduled())
 				.withDetail("trackedInFlight", backlog.leased())

@@ -221,26 +221,27 @@ public class KeyspaceEventsProperties {
 		private boolean enabled = true;
 
 		/**
-		 * How long a tracked key outlives its deadline in Redis when no instance claims it (all down). Its expiry is
-		 * decided by the ledger; the key is deleted once handled.
+		 * Namespace of the ledger's Redis keys. Applications sharing a namespace share one ledger: each claims only
+		 * the keys its own @OnKeyExpired handlers match, and a writer and its worker must use the same namespace.
 		 */
-		private Duration keyRetention = Duration.ofMinutes(5);
+		private String namespace = "keyspace-events";
 
 		/**
-		 * Prefix of the ledger's Redis keys.
-		 */
-		private String keyPrefix = "keyspace-events";
-
-		/**
-		 * Number of ledger shards; each lives in one cluster slot.
+		 * Number of ledger shards a new namespace is created with; each lives in one cluster slot. Fixed once the
+		 * namespace exists, so that no entry is stranded.
 		 */
 		private int shards = 8;
 
 		/**
-		 * How long a claimed entry is held by the instance handling it; after that, another instance may take it.
-		 * Must exceed the longest handler run.
+		 * How long a claimed entry stays with its instance without being renewed. The instance renews it every third
+		 * of this while the entry waits or runs, so only an instance that died or lost Redis for this long loses it.
 		 */
 		private Duration lease = Duration.ofSeconds(30);
+
+		/**
+		 * How long a dead letter is kept before it is purged.
+		 */
+		private Duration deadLetterRetention = Duration.ofDays(7);
 
 		/**
 		 * Attempts before a failing expiry goes to the dead letter.
@@ -276,20 +277,20 @@ public class KeyspaceEventsProperties {
 			this.enabled = enabled;
 		}
 
-		public Duration getKeyRetention() {
-			return this.keyRetention;
+		public String getNamespace() {
+			return this.namespace;
 		}
 
-		public void setKeyRetention(Duration keyRetention) {
-			this.keyRetention = keyRetention;
+		public void setNamespace(String namespace) {
+			this.namespace = namespace;
 		}
 
-		public String getKeyPrefix() {
-			return this.keyPrefix;
+		public Duration getDeadLetterRetention() {
+			return this.deadLetterRetention;
 		}
 
-		public void setKeyPrefix(String keyPrefix) {
-			this.keyPrefix = keyPrefix;
+		public void setDeadLetterRetention(Duration deadLetterRetention) {
+			this.deadLetterRetention = deadLetterRetention;
 		}
 
 		public int getShards() {

@@ -35,6 +35,13 @@ public interface DispatchMetrics {
 	default void trackedRetried() {
 	}
 
+	/**
+	 * Leases of tracked expiries lapsed: the instance holding them stopped renewing (died, or lost Redis).
+	 * @param count how many were found lapsed
+	 */
+	default void trackedLeaseLapsed(int count) {
+	}
+
 	/** A tracked expiry failed its last attempt and went to the dead letter. */
 	default void trackedDeadLettered() {
 	}

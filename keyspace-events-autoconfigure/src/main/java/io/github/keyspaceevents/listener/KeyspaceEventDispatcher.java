@@ -1,7 +1,5 @@
 package io.github.keyspaceevents.listener;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,8 +43,7 @@ final class KeyspaceEventDispatcher {
 
 	private static final String EXPIRED = "expired";
 
-	// A first attempt claimed this long after its deadline was not claimed on time: the ledger recovered it.
-	private static final Duration RECOVERY_THRESHOLD = Duration.ofSeconds(1);
+	private static final long JOIN_AFTER_INTERRUPT_MILLIS = 5_000;
 
 	private final int database;
 
@@ -58,35 +55,24 @@ final class KeyspaceEventDispatcher {
 
 	private final ThreadFactory threadFactory;
 
-	private final @Nullable ExpiryLedger ledger;
-
-	private final @Nullable LedgerCompletions completions;
-
 	private final DispatchMetrics metrics;
 
 	private final AtomicLong dropped = new AtomicLong();
 
-	private final AtomicLong unhandledTracked = new AtomicLong();
-
-	// Tracked expiries claimed but not yet handled. The scheduler claims no more than this allows, so that a lease
-	// starts shortly before its handling and cannot run out while the entry waits in a queue.
-	private final AtomicInteger trackedInFlight = new AtomicInteger();
-
-	private final int maxTrackedInFlight;
-
 	private volatile long lastDropLog;
 
+	private volatile boolean accepting;
+
+	// Set when the shutdown timeout interrupts the lanes: a tracked attempt that fails then is given back, not failed.
+	private volatile boolean interruptedByShutdown;
+
 	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
-			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, @Nullable ExpiryLedger ledger,
-			DispatchMetrics metrics) {
+			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, DispatchMetrics metrics) {
 		this.database = database;
 		this.metrics = metrics;
-		this.ledger = ledger;
-		this.completions = (ledger != null) ? new LedgerCompletions(ledger) : null;
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
 		this.threadFactory = threadFactory;
-		this.maxTrackedInFlight = Math.max(1_000, lanes * 500);
 		this.lanes = new Lane[lanes];
 		for (int i = 0; i < lanes; i++) {
 			this.lanes[i] = new Lane(laneCapacity);
@@ -133,45 +119,45 @@ final class KeyspaceEventDispatcher {
 		if (matched == null) {
 			return;
 		}
-		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched, false, -1);
+		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched, null);
 		this.metrics.received(event);
 		if (!laneOf(key).offer(delivery)) {
 			reportDropped(delivery);
 		}
 	}
 
-	/** @return how many more tracked expiries may be claimed now */
-	int trackedRoom() {
-		return this.maxTrackedInFlight - this.trackedInFlight.get();
+	/** @return the key patterns of the {@code expired} handlers */
+	List<String> expiredPatterns() {
+		HandlerMethod[] handlers = this.handlersByEvent.get(EXPIRED);
+		List<String> patterns = new ArrayList<>();
+		if (handlers != null) {
+			for (HandlerMethod handler : handlers) {
+				patterns.addAll(handler.handler().patterns());
+			}
+		}
+		return patterns;
+	}
+
+	boolean accepting() {
+		return this.accepting;
+	}
+
+	int concurrency() {
+		return this.lanes.length;
 	}
 
 	/**
-	 * Queue an entry the scheduler claimed from the ledger. If its lane is full it stays leased and comes back when
-	 * the lease runs out, so nothing is lost.
-	 * @param entry the claimed entry
+	 * Queue a tracked expiry on its key's lane, behind the key's earlier events.
+	 * @return whether it was queued
 	 */
-	void dispatchClaimed(ExpiryLedger.Entry entry) {
-		byte[] key = entry.key().getBytes(StandardCharsets.UTF_8);
+	boolean submitTracked(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
 		HandlerMethod[] candidates = this.handlersByEvent.get(EXPIRED);
 		HandlerMethod[] matched = (candidates != null) ? match(candidates, key) : null;
-		if (matched == null) {
-			// Nothing handles it: done, rather than retried forever.
-			requireLedger().complete(entry.key());
-			if (this.unhandledTracked.incrementAndGet() == 1) {
-				logger.warn("Tracked key '" + entry.key() + "' expired but no @OnKeyExpired handler matches it");
-			}
-			return;
+		if (matched == null || !this.accepting) {
+			return false;
 		}
-		Instant deadline = entry.deadline();
-		this.metrics.trackedClaimed(deadline != null && entry.attempts() == 0
-				&& deadline.plus(RECOVERY_THRESHOLD).isBefore(Instant.now()));
-		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, entry.value(), entry.deadline());
-		Delivery delivery = new Delivery(event, matched, true, entry.attempts());
-		this.trackedInFlight.incrementAndGet();
-		if (!laneOf(key).offer(delivery)) {
-			this.trackedInFlight.decrementAndGet();
-			reportDropped(delivery);
-		}
+		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, value, deadline);
+		return laneOf(key).offer(new Delivery(event, matched, attempt));
 	}
 
 	private static HandlerMethod[] match(HandlerMethod[] candidates, byte[] key) {
@@ -215,54 +201,75 @@ final class KeyspaceEventDispatcher {
 	}
 
 	void start() {
-		if (this.completions != null) {
-			this.completions.start(this.threadFactory);
-		}
 		for (int i = 0; i < this.lanes.length; i++) {
 			Thread thread = this.threadFactory.newThread(this.lanes[i]);
 			this.lanes[i].thread = thread;
 			thread.start();
 		}
+		this.accepting = true;
 	}
 
 	/**
-	 * Stop taking work; handlers run for what is already queued, for up to the given time.
+	 * Stop taking work. Queued plain events still run, for up to the given time; queued tracked expiries are given
+	 * back at once. Lanes still busy after that are interrupted and joined.
 	 * @param timeoutMillis how long to wait for queued events
 	 */
 	void stop(long timeoutMillis) {
+		this.accepting = false;
 		for (Lane lane : this.lanes) {
 			lane.stop();
 		}
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-		for (Lane lane : this.lanes) {
-			try {
-				Thread thread = lane.thread;
-				if (!lane.stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-						&& thread != null) {
-					thread.interrupt();
+		try {
+			if (!awaitLanes(deadline)) {
+				this.interruptedByShutdown = true;
+				for (Lane lane : this.lanes) {
+					Thread thread = lane.thread;
+					if (thread != null) {
+						thread.interrupt();
+					}
+				}
+				if (!awaitLanes(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_AFTER_INTERRUPT_MILLIS))) {
+					logger.warn("A keyspace event handler ignored the shutdown interrupt and still runs after "
+							+ (timeoutMillis + JOIN_AFTER_INTERRUPT_MILLIS) + " ms; its thread is left behind");
 				}
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
 		}
-		if (this.completions != null) {
-			this.completions.stop();
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
-	private void deliver(Delivery delivery) {
-		if (delivery.tracked) {
-			try {
-				deliverTracked(delivery.event, delivery.handlers, delivery.attempts);
-			}
-			finally {
-				this.trackedInFlight.decrementAndGet();
+	private boolean awaitLanes(long deadlineNanos) throws InterruptedException {
+		for (Lane lane : this.lanes) {
+			if (!lane.stopped.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+				return false;
 			}
 		}
-		else {
+		return true;
+	}
+
+	private void deliver(Delivery delivery, boolean stopping) {
+		TrackedAttempt attempt = delivery.attempt;
+		if (attempt == null) {
 			invokeAll(delivery.event, delivery.handlers);
+			return;
+		}
+		if (stopping) {
+			// Not started yet: back to the ledger at once, no attempt charged.
+			attempt.giveBack();
+			return;
+		}
+		if (!attempt.begin()) {
+			return;
+		}
+		Throwable failure = invokeAll(delivery.event, delivery.handlers);
+		if (failure != null && this.interruptedByShutdown) {
+			Thread.interrupted();
+			attempt.giveBack();
+		}
+		else {
+			attempt.end(failure);
 		}
 	}
 
@@ -285,52 +292,7 @@ final class KeyspaceEventDispatcher {
 		return failure;
 	}
 
-	private void deliverTracked(KeyspaceEvent event, HandlerMethod[] handlers, int attemptsBefore) {
-		Instant deadline = event.deadline();
-		if (deadline != null) {
-			this.metrics.trackedLag(Duration.between(deadline, Instant.now()));
-		}
-		Throwable failure = invokeAll(event, handlers);
-		ExpiryLedger ledger = requireLedger();
-		try {
-			if (failure == null) {
-				requireCompletions().add(event.key());
-				return;
-			}
-			long attempts = ledger.fail(event.key(), attemptsBefore, failure, Instant.now());
-			if (attempts > 0) {
-				this.metrics.trackedRetried();
-			}
-			if (attempts == 0) {
-				this.metrics.trackedDeadLettered();
-				logger.error("Tracked expiry of '%s' failed on its last attempt (%d); moved to the dead letter"
-					.formatted(event.key(), ledger.settings().maxAttempts()));
-			}
-		}
-		catch (RuntimeException ex) {
-			// The lease runs out and the entry is retried: at least once, never lost.
-			logger.warn("Could not record the outcome of tracked expiry '" + event.key() + "'; it will be retried "
-					+ "after its lease: " + ex.getMessage());
-		}
-	}
-
-	private LedgerCompletions requireCompletions() {
-		LedgerCompletions completions = this.completions;
-		if (completions == null) {
-			throw new IllegalStateException("Tracking is off");
-		}
-		return completions;
-	}
-
-	private ExpiryLedger requireLedger() {
-		ExpiryLedger ledger = this.ledger;
-		if (ledger == null) {
-			throw new IllegalStateException("Tracking is off");
-		}
-		return ledger;
-	}
-
-	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers, boolean tracked, int attempts) {
+	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers, @Nullable TrackedAttempt attempt) {
 	}
 
 	/**
@@ -383,7 +345,7 @@ final class KeyspaceEventDispatcher {
 					Delivery delivery = this.queue.poll();
 					if (delivery != null) {
 						this.size.decrementAndGet();
-						deliver(delivery);
+						deliver(delivery, this.stopping);
 						continue;
 					}
 					if (this.stopping) {

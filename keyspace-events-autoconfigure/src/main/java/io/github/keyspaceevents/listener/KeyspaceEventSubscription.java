@@ -1,6 +1,8 @@
 package io.github.keyspaceevents.listener;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +44,12 @@ import org.springframework.util.ClassUtils;
  * periodically, so a Redis restart or a changed setting is repaired without an application restart.
  * <p>
  * On a Redis Cluster the subscription is made on every master instead of through the listener container (which would
- * pick one node), and follows failovers; with tracked expirations on, the expiry scheduler runs alongside.
+ * pick one node), and follows failovers.
+ * <p>
+ * It also offers the {@code expired} handlers to tracked expirations ({@link ExpiredKeyHandlers}), so that claimed
+ * expiries run on the same lanes, in order with the key's other events.
  */
-public final class KeyspaceEventSubscription implements SmartLifecycle {
+public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredKeyHandlers {
 
 	private static final Log logger = LogFactory.getLog(KeyspaceEventSubscription.class);
 
@@ -60,10 +65,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	private final Settings settings;
 
 	private final KeyspaceEventErrorHandler errorHandler;
-
-	private final @Nullable ExpiryLedger ledger;
-
-	private @Nullable ExpiryScheduler expiryScheduler;
 
 	private final NotificationFlags extraFlags;
 
@@ -99,13 +100,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	 * @param container the container that owns the pub/sub connection; started and stopped by this subscription
 	 * @param settings the settings
 	 * @param errorHandler receives handler failures
-	 * @param ledger the ledger of tracked expirations, or {@code null} when tracking is off
 	 * @throws io.github.keyspaceevents.KeyspaceEventsConfigurationException if the extra flag letters are invalid
 	 */
 	public KeyspaceEventSubscription(KeyspaceEventHandlerRegistry registry, RedisConnectionFactory connectionFactory,
-			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler,
-			@Nullable ExpiryLedger ledger) {
-		this.ledger = ledger;
+			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler) {
 		this.registry = registry;
 		this.connectionFactory = connectionFactory;
 		this.container = container;
@@ -126,7 +124,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		}
 		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
 				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
-				this.errorHandler, this.ledger, this.settings.metrics());
+				this.errorHandler, this.settings.metrics());
 		NotificationFlags required = this.extraFlags;
 		Map<String, MessageListener> listenersByChannel = new LinkedHashMap<>();
 		for (String event : dispatcher.events()) {
@@ -142,12 +140,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
 		dispatcher.start();
-		if (this.ledger != null) {
-			// Independent of the pub/sub connection: it retries on its own and sweeps what came due meanwhile.
-			ExpiryScheduler expiryScheduler = new ExpiryScheduler(this.ledger, dispatcher);
-			expiryScheduler.start(schedulerThreads());
-			this.expiryScheduler = expiryScheduler;
-		}
 		if (this.settings.failFast()) {
 			try {
 				connect();
@@ -278,10 +270,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 		if (scheduler != null) {
 			scheduler.shutdownNow();
 		}
-		ExpiryScheduler expiryScheduler = this.expiryScheduler;
-		if (expiryScheduler != null) {
-			expiryScheduler.stop();
-		}
 		ClusterSubscription cluster = this.clusterSubscription;
 		if (cluster != null) {
 			cluster.close();
@@ -303,6 +291,38 @@ public final class KeyspaceEventSubscription implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return DEFAULT_PHASE - 1024;
+	}
+
+	@Override
+	public List<String> expiredPatterns() {
+		KeyspaceEventDispatcher dispatcher = this.dispatcher;
+		if (dispatcher != null) {
+			return dispatcher.expiredPatterns();
+		}
+		List<String> patterns = new ArrayList<>();
+		for (HandlerMethod handler : this.registry.handlerMethods()) {
+			if (handler.handler().events().contains("expired")) {
+				patterns.addAll(handler.handler().patterns());
+			}
+		}
+		return patterns;
+	}
+
+	@Override
+	public boolean accepting() {
+		KeyspaceEventDispatcher dispatcher = this.dispatcher;
+		return this.running && dispatcher != null && dispatcher.accepting();
+	}
+
+	@Override
+	public int concurrency() {
+		return this.settings.concurrency();
+	}
+
+	@Override
+	public boolean submit(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
+		KeyspaceEventDispatcher dispatcher = this.dispatcher;
+		return this.running && dispatcher != null && dispatcher.submitTracked(key, value, deadline, attempt);
 	}
 
 	/** @return whether the subscription has been made (Redis was reachable at least once) */

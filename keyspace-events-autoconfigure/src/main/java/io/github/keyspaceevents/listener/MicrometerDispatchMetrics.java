@@ -35,6 +35,8 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 
 	private final Counter deadLettered;
 
+	private final Counter leaseLapsed;
+
 	private final Timer lag;
 
 	/**
@@ -56,6 +58,9 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 			.register(meters);
 		this.deadLettered = Counter.builder("keyspace.events.tracked.dead.lettered")
 			.description("Tracked expiries that failed their last attempt")
+			.register(meters);
+		this.leaseLapsed = Counter.builder("keyspace.events.tracked.lease.lapsed")
+			.description("Leases of tracked expiries that lapsed because their instance stopped renewing them")
 			.register(meters);
 		this.lag = Timer.builder("keyspace.events.tracked.lag")
 			.description("Time from a tracked key's deadline to the start of its handling")
@@ -87,6 +92,11 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 	@Override
 	public void trackedRetried() {
 		this.retried.increment();
+	}
+
+	@Override
+	public void trackedLeaseLapsed(int count) {
+		this.leaseLapsed.increment(count);
 	}
 
 	@Override

@@ -175,8 +175,8 @@ class TrackedExpirationTests {
 				tracked.expireAfter("order:broken", "b", Duration.ofMillis(100));
 				await().until(() -> Handlers.handled("order:flaky") == 1);
 				assertThat(Handlers.attempts.get("order:flaky").get()).isEqualTo(3);
-				await().until(() -> !tracked.deadLetters().isEmpty());
-				TrackedExpirations.DeadLetter deadLetter = tracked.deadLetters().get(0);
+				await().until(() -> !tracked.deadLetters(0, 10).isEmpty());
+				TrackedExpirations.DeadLetter deadLetter = tracked.deadLetters(0, 10).get(0);
 				assertThat(deadLetter.key()).isEqualTo("order:broken");
 				assertThat(deadLetter.value()).isEqualTo("b");
 				assertThat(deadLetter.attempts()).isEqualTo(3);

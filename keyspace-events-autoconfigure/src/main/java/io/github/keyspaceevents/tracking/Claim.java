@@ -1,0 +1,18 @@
+package io.github.keyspaceevents.tracking;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An entry this instance claimed: it may run the handlers for it as long as its token is the entry's.
+ *
+ * @param shard the entry's shard
+ * @param key the tracked key
+ * @param value the value it was written with, if any
+ * @param deadline its deadline
+ * @param attempts failed attempts before this one
+ * @param token the fencing token of this claim
+ */
+record Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token) {
+}

@@ -1,0 +1,287 @@
+package io.github.keyspaceevents.tracking;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The ledger's Redis side: one method per transition, each one script (see {@link LedgerScripts}). On a standalone
+ * Redis the tracked key is written and deleted inside the same script as its entry. In a cluster it lives in another
+ * slot, so it is written after its entry and deleted after its entry ended.
+ */
+final class ExpiryLedger {
+
+	private static final boolean JEDIS_PRESENT = ClassUtils.isPresent("redis.clients.jedis.Jedis",
+			ExpiryLedger.class.getClassLoader());
+
+	// How many due entries one claim may look at, matching or not: bounds the script's time on the server.
+	private static final int MAX_SCAN = 5_000;
+
+	private final StringRedisTemplate redis;
+
+	private final TrackingSettings settings;
+
+	private final boolean cluster;
+
+	private volatile List<Shard> shards = List.of();
+
+	ExpiryLedger(RedisConnectionFactory connectionFactory, TrackingSettings settings) {
+		this.redis = new StringRedisTemplate(connectionFactory);
+		this.settings = settings;
+		this.cluster = isCluster(connectionFactory);
+	}
+
+	private static boolean isCluster(RedisConnectionFactory connectionFactory) {
+		if (connectionFactory instanceof LettuceConnectionFactory lettuce) {
+			return lettuce.isClusterAware();
+		}
+		return JEDIS_PRESENT && connectionFactory instanceof JedisConnectionFactory jedis
+				&& jedis.isRedisClusterAware();
+	}
+
+	TrackingSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Return the namespace's shards. The count is fixed when the namespace is first used and read from Redis, so
+	 * that instances configured with another count still see every entry.
+	 * @return the shards
+	 */
+	List<Shard> shards() {
+		List<Shard> shards = this.shards;
+		if (shards.isEmpty()) {
+			Long count = this.redis.execute(LedgerScripts.SHARD_COUNT,
+					List.of(Shard.metaKey(this.settings.namespace())), Integer.toString(this.settings.shards()));
+			int resolved = (count != null && count > 0) ? count.intValue() : this.settings.shards();
+			List<Shard> created = new ArrayList<>(resolved);
+			for (int i = 0; i < resolved; i++) {
+				created.add(Shard.of(this.settings.namespace(), i));
+			}
+			shards = List.copyOf(created);
+			this.shards = shards;
+		}
+		return shards;
+	}
+
+	/** @return whether the configured shard count differs from the namespace's, once known */
+	boolean shardCountDiffers() {
+		List<Shard> shards = this.shards;
+		return !shards.isEmpty() && shards.size() != this.settings.shards();
+	}
+
+	Shard shardOf(String key) {
+		List<Shard> shards = shards();
+		int hash = Arrays.hashCode(key.getBytes(StandardCharsets.UTF_8));
+		return shards.get(Math.floorMod(hash, shards.size()));
+	}
+
+	/**
+	 * Write the key and its entry; re-writing a tracked key replaces its entry, whatever state it was in.
+	 * @return the deadline as stored, and the server's time
+	 */
+	long[] track(String key, @Nullable String value, @Nullable Instant deadline, @Nullable Duration timeToLive) {
+		Shard shard = shardOf(key);
+		String stored = (value != null) ? value : "";
+		String mode = (deadline != null) ? "at" : "after";
+		long millis = (deadline != null) ? deadline.toEpochMilli() : timeToLive.toMillis();
+		List<?> reply = this.redis.execute(LedgerScripts.TRACK, withKey(key, shard.due(), shard.leased(),
+				shard.entries()), key, mode, Long.toString(millis), (value != null) ? "1" : "0", stored);
+		if (this.cluster) {
+			// Entry first: should this write fail, the expiry is still handled at its deadline.
+			this.redis.opsForValue().set(key, stored);
+		}
+		return new long[] { Long.parseLong((String) reply.get(0)), Long.parseLong((String) reply.get(1)) };
+	}
+
+	/** @return 1 if it was scheduled, 0 if an attempt was running, -1 if it was not tracked */
+	long cancel(String key) {
+		Shard shard = shardOf(key);
+		Long result = this.redis.execute(LedgerScripts.CANCEL,
+				withKey(key, shard.due(), shard.leased(), shard.entries()), key);
+		if (this.cluster) {
+			this.redis.delete(key);
+		}
+		return (result != null) ? result : -1;
+	}
+
+	ClaimRound claim(Shard shard, int limit, int offset, List<String> patterns) {
+		List<String> args = new ArrayList<>(6 + patterns.size());
+		args.add(Long.toString(this.settings.lease().toMillis()));
+		args.add(Integer.toString(limit));
+		args.add(Integer.toString(offset));
+		args.add(Integer.toString(MAX_SCAN));
+		args.add(Integer.toString(this.settings.maxAttempts()));
+		args.add(this.cluster ? "0" : "1");
+		args.addAll(patterns);
+		List<?> reply = this.redis.execute(LedgerScripts.CLAIM, shard.claimKeys(), args.toArray());
+		int buriedCount = Integer.parseInt((String) reply.get(6));
+		List<String> buried = new ArrayList<>(buriedCount);
+		for (int i = 0; i < buriedCount; i++) {
+			buried.add((String) reply.get(7 + i));
+		}
+		List<Claim> claims = new ArrayList<>();
+		for (int i = 7 + buriedCount; i + 4 < reply.size(); i += 5) {
+			String payload = (String) reply.get(i + 4);
+			claims.add(new Claim(shard, (String) reply.get(i), valueOf(payload),
+					Instant.ofEpochMilli(Long.parseLong((String) reply.get(i + 1))),
+					Integer.parseInt((String) reply.get(i + 2)), (String) reply.get(i + 3)));
+		}
+		if (this.cluster && !buried.isEmpty()) {
+			this.redis.unlink(buried);
+		}
+		return new ClaimRound(Long.parseLong((String) reply.get(0)), claims, millisOrNull(reply.get(1)),
+				millisOrNull(reply.get(2)), Integer.parseInt((String) reply.get(3)), "1".equals(reply.get(4)),
+				Integer.parseInt((String) reply.get(5)), buried);
+	}
+
+	/** @return the keys among {@code held} whose claim is no longer current */
+	@SuppressWarnings("unchecked")
+	List<String> renew(Shard shard, List<Claim> held) {
+		List<String> args = new ArrayList<>(1 + 2 * held.size());
+		args.add(Long.toString(this.settings.lease().toMillis()));
+		for (Claim claim : held) {
+			args.add(claim.key());
+			args.add(claim.token());
+		}
+		return (List<String>) this.redis.execute(LedgerScripts.RENEW, List.of(shard.leased(), shard.entries()),
+				args.toArray());
+	}
+
+	/**
+	 * Record outcomes of one shard.
+	 * @return one code per outcome: {@code done}, {@code retry}, {@code dead}, {@code released} or {@code stale}
+	 */
+	@SuppressWarnings("unchecked")
+	List<String> settle(Shard shard, List<Outcome> outcomes) {
+		List<String> args = new ArrayList<>(2 + 5 * outcomes.size());
+		args.add(Integer.toString(this.settings.maxAttempts()));
+		args.add(this.cluster ? "0" : "1");
+		for (Outcome outcome : outcomes) {
+			args.add(outcome.kind().code);
+			args.add(outcome.claim().key());
+			args.add(outcome.claim().token());
+			args.add(Long.toString(outcome.backoffMillis()));
+			args.add(outcome.error());
+		}
+		List<String> codes = (List<String>) this.redis.execute(LedgerScripts.SETTLE,
+				List.of(shard.leased(), shard.due(), shard.entries(), shard.dead(), shard.deadIndex()),
+				args.toArray());
+		if (this.cluster) {
+			List<String> ended = new ArrayList<>();
+			for (int i = 0; i < codes.size(); i++) {
+				if ("done".equals(codes.get(i)) || "dead".equals(codes.get(i))) {
+					ended.add(outcomes.get(i).claim().key());
+				}
+			}
+			if (!ended.isEmpty()) {
+				this.redis.unlink(ended);
+			}
+		}
+		return codes;
+	}
+
+	/** @return 1 if scheduled again, 0 if a live entry of the key exists, -1 if there is no such dead letter */
+	int retryDeadLetter(String key) {
+		Shard shard = shardOf(key);
+		List<?> reply = this.redis.execute(LedgerScripts.RETRY_DEAD,
+				withKey(key, shard.due(), shard.entries(), shard.dead(), shard.deadIndex()), key);
+		int result = Integer.parseInt((String) reply.get(0));
+		if (result == 1 && this.cluster) {
+			String value = valueOf((String) reply.get(1));
+			this.redis.opsForValue().set(key, (value != null) ? value : "");
+		}
+		return result;
+	}
+
+	boolean deleteDeadLetter(String key) {
+		Shard shard = shardOf(key);
+		Long deleted = this.redis.execute(LedgerScripts.DELETE_DEAD, List.of(shard.dead(), shard.deadIndex()), "",
+				key);
+		return deleted != null && deleted > 0;
+	}
+
+	/** @return how many dead letters buried longer than {@code age} ago were deleted */
+	long purgeDeadLetters(Duration age) {
+		long total = 0;
+		for (Shard shard : shards()) {
+			long deleted;
+			do {
+				Long result = this.redis.execute(LedgerScripts.DELETE_DEAD, List.of(shard.dead(), shard.deadIndex()),
+						Long.toString(Math.max(0, age.toMillis())));
+				deleted = (result != null) ? result : 0;
+				total += deleted;
+			}
+			while (deleted >= 1000);
+		}
+		return total;
+	}
+
+	List<DeadLetter> deadLetters(int offset, int limit) {
+		List<DeadLetter> all = new ArrayList<>();
+		for (Shard shard : shards()) {
+			List<?> reply = this.redis.execute(LedgerScripts.LIST_DEAD, List.of(shard.dead(), shard.deadIndex()),
+					Integer.toString(offset + limit));
+			for (int i = 0; i + 1 < reply.size(); i += 2) {
+				all.add(decodeDeadLetter((String) reply.get(i), (String) reply.get(i + 1)));
+			}
+		}
+		all.sort(Comparator.comparing(DeadLetter::failedAt).thenComparing(DeadLetter::key));
+		return all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+	}
+
+	RedisTrackedExpirations.Backlog backlog() {
+		long overdue = 0;
+		long scheduled = 0;
+		long leased = 0;
+		long dead = 0;
+		for (Shard shard : shards()) {
+			List<?> counts = this.redis.execute(LedgerScripts.BACKLOG,
+					List.of(shard.due(), shard.leased(), shard.deadIndex()));
+			overdue += (Long) counts.get(0);
+			scheduled += (Long) counts.get(1);
+			leased += (Long) counts.get(2);
+			dead += (Long) counts.get(3);
+		}
+		return new RedisTrackedExpirations.Backlog(overdue, scheduled, leased, dead);
+	}
+
+	// The script's KEYS: the shard's keys, plus the tracked key itself where it can share the script (standalone).
+	private List<String> withKey(String key, String... shardKeys) {
+		List<String> keys = new ArrayList<>(List.of(shardKeys));
+		if (!this.cluster) {
+			keys.add(key);
+		}
+		return keys;
+	}
+
+	private static @Nullable String valueOf(String payload) {
+		return payload.startsWith("v") ? payload.substring(1) : null;
+	}
+
+	private static @Nullable Long millisOrNull(Object reply) {
+		String text = (String) reply;
+		return text.isEmpty() ? null : (long) Double.parseDouble(text);
+	}
+
+	static DeadLetter decodeDeadLetter(String key, String encoded) {
+		int lineBreak = encoded.indexOf('\n');
+		String[] head = encoded.substring(0, lineBreak).split(":", 4);
+		return new DeadLetter(key, valueOf(encoded.substring(lineBreak + 1)), Integer.parseInt(head[1]), head[3],
+				Instant.ofEpochMilli(Long.parseLong(head[2])), Instant.ofEpochMilli(Long.parseLong(head[0])));
+	}
+
+}

@@ -1,0 +1,175 @@
+package io.github.keyspaceevents.tracking;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
+
+import io.github.keyspaceevents.TrackedExpirations;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * {@link TrackedExpirations} kept in a ledger in Redis. The ledger's states and transitions are described in this
+ * package's documentation; {@link ExpiryScheduler} claims and handles the entries.
+ */
+public final class RedisTrackedExpirations implements TrackedExpirations {
+
+	// Sorted-set scores are doubles: beyond 2^53 milliseconds a deadline could not be stored exactly.
+	private static final long MAX_MILLIS = (1L << 53) - 1;
+
+	private static final Instant LATEST = Instant.ofEpochMilli(MAX_MILLIS);
+
+	private static final Duration LONGEST = Duration.ofDays(365L * 1000);
+
+	private final ExpiryLedger ledger;
+
+	private final List<LongConsumer> trackListeners = new CopyOnWriteArrayList<>();
+
+	/**
+	 * Create the ledger's client.
+	 * @param connectionFactory where the ledger lives
+	 * @param settings namespace, sharding, leases and retries
+	 */
+	public RedisTrackedExpirations(RedisConnectionFactory connectionFactory, TrackingSettings settings) {
+		this.ledger = new ExpiryLedger(connectionFactory, settings);
+	}
+
+	ExpiryLedger ledger() {
+		return this.ledger;
+	}
+
+	// The scheduler wakes early when a key due sooner is written here; the argument is its delay in milliseconds.
+	void onTrack(LongConsumer listener) {
+		this.trackListeners.add(listener);
+	}
+
+	@Override
+	public void expireAt(String key, @Nullable String value, Instant deadline) {
+		checkKey(key);
+		checkValue(value);
+		if (deadline == null) {
+			throw new IllegalArgumentException("Deadline of tracked key '" + key + "' must not be null");
+		}
+		if (deadline.isBefore(Instant.EPOCH) || deadline.isAfter(LATEST)) {
+			throw new IllegalArgumentException("Deadline " + deadline + " of tracked key '" + key
+					+ "' is outside what Redis can store exactly (" + Instant.EPOCH + " to " + LATEST + ")");
+		}
+		tracked(this.ledger.track(key, value, deadline, null));
+	}
+
+	@Override
+	public void expireAfter(String key, @Nullable String value, Duration timeToLive) {
+		checkKey(key);
+		checkValue(value);
+		if (timeToLive == null || timeToLive.isNegative() || timeToLive.compareTo(LONGEST) > 0) {
+			throw new IllegalArgumentException("Time to live of tracked key '" + key + "' must be between 0 and "
+					+ LONGEST.toDays() + " days, was " + timeToLive);
+		}
+		tracked(this.ledger.track(key, value, null, timeToLive));
+	}
+
+	private void tracked(long[] deadlineAndServerTime) {
+		long delay = deadlineAndServerTime[0] - deadlineAndServerTime[1];
+		this.trackListeners.forEach((listener) -> listener.accept(delay));
+	}
+
+	@Override
+	public boolean cancel(String key) {
+		checkKey(key);
+		return this.ledger.cancel(key) == 1;
+	}
+
+	@Override
+	public List<DeadLetter> deadLetters(int offset, int limit) {
+		if (offset < 0 || limit < 1) {
+			throw new IllegalArgumentException(
+					"Dead letter page needs offset >= 0 and limit >= 1, was offset " + offset + ", limit " + limit);
+		}
+		return this.ledger.deadLetters(offset, limit);
+	}
+
+	@Override
+	public long deadLetterCount() {
+		return backlog().deadLetters();
+	}
+
+	@Override
+	public boolean retryDeadLetter(String key) {
+		checkKey(key);
+		return this.ledger.retryDeadLetter(key) == 1;
+	}
+
+	@Override
+	public boolean deleteDeadLetter(String key) {
+		checkKey(key);
+		return this.ledger.deleteDeadLetter(key);
+	}
+
+	@Override
+	public long purgeDeadLetters(Duration age) {
+		if (age == null || age.isNegative()) {
+			throw new IllegalArgumentException("Age of dead letters to purge must be zero or more, was " + age);
+		}
+		return this.ledger.purgeDeadLetters(age);
+	}
+
+	/**
+	 * Count the ledger's entries, for health checks and operations.
+	 * @return the counts over all shards
+	 */
+	public Backlog backlog() {
+		return this.ledger.backlog();
+	}
+
+	/** @return the namespace of the ledger's keys */
+	public String namespace() {
+		return this.ledger.settings().namespace();
+	}
+
+	private void checkKey(String key) {
+		if (key == null || key.isEmpty()) {
+			throw new IllegalArgumentException("Tracked key must not be null or empty");
+		}
+		String namespace = this.ledger.settings().namespace();
+		if (key.startsWith("{" + namespace + ":") || key.startsWith("{" + namespace + "}")) {
+			throw new IllegalArgumentException("Tracked key '" + key + "' lies in the ledger's own namespace {"
+					+ namespace + "…} (keyspace-events.tracking.namespace); choose another key");
+		}
+		checkUtf8(key, "Tracked key");
+	}
+
+	private static void checkValue(@Nullable String value) {
+		if (value != null) {
+			checkUtf8(value, "Value of a tracked key");
+		}
+	}
+
+	// Redis keeps bytes: a string that does not survive UTF-8 would come back as another string.
+	private static void checkUtf8(String text, String what) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				throw new IllegalArgumentException(what + " has a lone surrogate (\\u%04x) at index %d; it cannot be stored as UTF-8 and would come back changed".formatted((int) c, i));
+			}
+		}
+	}
+
+	/**
+	 * How many entries the ledger holds.
+	 * @param overdue scheduled entries past their deadline (a backlog)
+	 * @param scheduled entries waiting for their deadline or a retry, overdue ones included
+	 * @param leased entries being handled
+	 * @param deadLetters entries given up after their last attempt
+	 */
+	public record Backlog(long overdue, long scheduled, long leased, long deadLetters) {
+	}
+
+
+
+}
