@@ -148,7 +148,7 @@ final class ExpiryLedger {
 				Integer.parseInt((String) reply.get(5)), buried);
 	}
 
-	/** @return the keys among {@code held} whose claim is no longer current */
+	/** @return the tokens among {@code held} that are no longer current */
 	@SuppressWarnings("unchecked")
 	List<String> renew(Shard shard, List<Claim> held) {
 		List<String> args = new ArrayList<>(1 + 2 * held.size());

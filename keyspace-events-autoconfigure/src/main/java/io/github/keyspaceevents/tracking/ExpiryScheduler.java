@@ -266,8 +266,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		Map<Shard, List<Claim>> byShard = new LinkedHashMap<>();
 		this.inFlight.values().forEach((a) -> byShard.computeIfAbsent(a.claim.shard(), (s) -> new ArrayList<>()).add(a.claim));
 		byShard.forEach((shard, claims) -> {
-			for (String lostKey : this.ledger.renew(shard, claims)) {
-				this.inFlight.values().stream().filter((a) -> a.claim.key().equals(lostKey)).forEach(Attempt::lose);
+			for (String lostToken : this.ledger.renew(shard, claims)) {
+				Attempt attempt = this.inFlight.get(lostToken);
+				if (attempt != null) {
+					attempt.lose();
+				}
 			}
 		});
 	}

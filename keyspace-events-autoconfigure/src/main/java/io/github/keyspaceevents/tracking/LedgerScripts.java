@@ -230,7 +230,7 @@ final class LedgerScripts {
 			return reply
 			""", List.class);
 
-	/** Extend the leases this instance still holds; returns the keys whose token is no longer current. */
+	/** Extend the leases this instance still holds; returns the tokens that are no longer current. */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> RENEW = RedisScript.of(PREAMBLE + """
 			-- KEYS: leased, entries   ARGV: leaseMillis, (key, token)...
@@ -243,7 +243,7 @@ final class LedgerScripts {
 					local _, _, token = decode(e)
 					held = token == ARGV[i + 1]
 				end
-				if held then redis.call('ZADD', KEYS[1], 'XX', leaseEnd, ARGV[i]) else lost[#lost + 1] = ARGV[i] end
+				if held then redis.call('ZADD', KEYS[1], 'XX', leaseEnd, ARGV[i]) else lost[#lost + 1] = ARGV[i + 1] end
 			end
 			return lost
 			""", List.class);
