@@ -150,8 +150,10 @@ public final class KeyspaceEventsAutoConfiguration {
 
 		@Bean
 		ExpiryScheduler expiryScheduler(RedisTrackedExpirations trackedExpirations,
-				KeyspaceEventSubscription subscription, ObjectProvider<DispatchMetrics> metrics) {
-			return new ExpiryScheduler(trackedExpirations, subscription,
+				ObjectProvider<KeyspaceEventSubscription> subscription, ObjectProvider<DispatchMetrics> metrics) {
+			// Looked up at start: a bean dependency would make Spring stop the scheduler before the lanes, whose
+			// given-back expiries it must still record.
+			return new ExpiryScheduler(trackedExpirations, subscription::getObject,
 					metrics.getIfAvailable(() -> DispatchMetrics.NONE));
 		}
 

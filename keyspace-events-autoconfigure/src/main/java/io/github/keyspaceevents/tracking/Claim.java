@@ -15,4 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param token the fencing token of this claim
  */
 record Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token) {
+
+	/** @return what names this claim among all of an instance's claims: tokens are counted per shard */
+	String id() {
+		return this.shard.index() + ":" + this.token;
+	}
+
 }

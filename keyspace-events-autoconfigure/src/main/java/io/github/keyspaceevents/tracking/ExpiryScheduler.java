@@ -2,6 +2,7 @@ package io.github.keyspaceevents.tracking;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import io.github.keyspaceevents.listener.DispatchMetrics;
 import io.github.keyspaceevents.listener.ExpiredKeyHandlers;
@@ -48,16 +50,43 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private static final long FOREIGN_WARNING_NANOS = TimeUnit.MINUTES.toNanos(5);
 
+	private static final ExpiredKeyHandlers NO_HANDLERS = new ExpiredKeyHandlers() {
+
+		@Override
+		public List<String> expiredPatterns() {
+			return List.of();
+		}
+
+		@Override
+		public boolean accepting() {
+			return false;
+		}
+
+		@Override
+		public int concurrency() {
+			return 1;
+		}
+
+		@Override
+		public boolean submit(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
+			return false;
+		}
+
+	};
+
 	private final RedisTrackedExpirations tracked;
 
 	private final ExpiryLedger ledger;
 
-	private final ExpiredKeyHandlers handlers;
+	private final Supplier<? extends ExpiredKeyHandlers> handlersSupplier;
 
 	private final DispatchMetrics metrics;
 
-	private final ClaimPace pace;
+	private volatile ExpiredKeyHandlers handlers = NO_HANDLERS;
 
+	private volatile ClaimPace pace = new ClaimPace(Duration.ofSeconds(1), 1, 1);
+
+	// By claim id: tokens count per shard, so only shard and token together name a claim.
 	private final Map<String, Attempt> inFlight = new ConcurrentHashMap<>();
 
 	private final Map<Integer, Integer> foreignOffsets = new HashMap<>();
@@ -88,18 +117,17 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	/**
 	 * Create the scheduler.
 	 * @param tracked the ledger's client
-	 * @param handlers the application's {@code expired} handlers and the lanes they run on
+	 * @param handlers supplies the application's {@code expired} handlers and the lanes they run on, at start; a
+	 * supplier rather than the bean itself, so that the lifecycle phases alone order start and stop
 	 * @param metrics where claims, retries, lapses and lag are reported
 	 */
-	public ExpiryScheduler(RedisTrackedExpirations tracked, ExpiredKeyHandlers handlers, DispatchMetrics metrics) {
+	public ExpiryScheduler(RedisTrackedExpirations tracked, Supplier<? extends ExpiredKeyHandlers> handlers,
+			DispatchMetrics metrics) {
 		this.tracked = tracked;
 		this.ledger = tracked.ledger();
-		this.handlers = handlers;
+		this.handlersSupplier = handlers;
 		this.metrics = metrics;
-		TrackingSettings settings = this.ledger.settings();
-		this.pace = new ClaimPace(settings.lease(), handlers.concurrency(),
-				Math.max(1_000, handlers.concurrency() * 500));
-		this.renewIntervalNanos = settings.lease().toNanos() / 3;
+		this.renewIntervalNanos = this.ledger.settings().lease().toNanos() / 3;
 		tracked.onTrack(this::trackedWithDelay);
 	}
 
@@ -108,7 +136,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		if (this.running) {
 			return;
 		}
-		List<String> patterns = this.handlers.expiredPatterns();
+		ExpiredKeyHandlers handlers = this.handlersSupplier.get();
+		this.handlers = handlers;
+		this.pace = new ClaimPace(this.ledger.settings().lease(), handlers.concurrency(),
+				Math.max(1_000, handlers.concurrency() * 500));
+		List<String> patterns = handlers.expiredPatterns();
 		if (patterns.isEmpty()) {
 			logger.info("No @OnKeyExpired handler: this application writes tracked expirations but claims none");
 			return;
@@ -254,7 +286,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.metrics.trackedClaimed(claim.attempts() == 0
 				&& serverMillis - claim.deadline().toEpochMilli() > RECOVERED_AFTER_MILLIS);
 		Attempt attempt = new Attempt(claim);
-		this.inFlight.put(claim.token(), attempt);
+		this.inFlight.put(claim.id(), attempt);
 		if (!this.handlers.submit(claim.key().getBytes(StandardCharsets.UTF_8), claim.value(), claim.deadline(),
 				attempt)) {
 			attempt.giveBackUnstarted();
@@ -267,7 +299,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.inFlight.values().forEach((a) -> byShard.computeIfAbsent(a.claim.shard(), (s) -> new ArrayList<>()).add(a.claim));
 		byShard.forEach((shard, claims) -> {
 			for (String lostToken : this.ledger.renew(shard, claims)) {
-				Attempt attempt = this.inFlight.get(lostToken);
+				Attempt attempt = this.inFlight.get(shard.index() + ":" + lostToken);
 				if (attempt != null) {
 					attempt.lose();
 				}
@@ -278,7 +310,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	// Called by the outcome writer with the ledger's answer.
 	private void recorded(Outcome outcome, String code) {
 		Claim claim = outcome.claim();
-		this.inFlight.remove(claim.token());
+		this.inFlight.remove(claim.id());
 		switch (code) {
 			case "retry" -> this.metrics.trackedRetried();
 			case "dead" -> {
@@ -383,7 +415,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		public synchronized boolean begin() {
 			if (this.lost || this.settled || ExpiryScheduler.this.closed) {
 				if (this.lost) {
-					ExpiryScheduler.this.inFlight.remove(this.claim.token());
+					ExpiryScheduler.this.inFlight.remove(this.claim.id());
 				}
 				return false;
 			}
