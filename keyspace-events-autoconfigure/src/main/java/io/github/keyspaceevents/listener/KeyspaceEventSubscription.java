@@ -70,6 +70,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private final AtomicBoolean checkPending = new AtomicBoolean();
 
+	private final KeepAlive keepAlive = new KeepAlive();
+
 	private volatile List<String> channels = List.of();
 
 	private Map<String, MessageListener> listenersByChannel = Map.of();
@@ -140,6 +142,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
 		dispatcher.start();
+		this.keepAlive.start();
 		if (this.settings.failFast()) {
 			try {
 				connect();
@@ -280,6 +283,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			dispatcher.stop(this.settings.shutdownTimeout().toMillis());
 		}
 		this.subscribed = false;
+		this.keepAlive.stop();
 	}
 
 	@Override

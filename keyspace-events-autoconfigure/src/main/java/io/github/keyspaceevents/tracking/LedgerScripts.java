@@ -30,6 +30,12 @@ final class LedgerScripts {
 			local function encode(deadline, attempts, token, payload)
 				return deadline .. ':' .. attempts .. ':' .. token .. ':' .. payload
 			end
+			-- One call per 1000 arguments: Lua's unpack has a stack limit.
+			local function bulk(command, key, args)
+				for i = 1, #args, 1000 do
+					redis.call(command, key, unpack(args, i, math.min(i + 999, #args)))
+				end
+			end
 			local function bury(dead, deadIndex, entries, k, deadline, attempts, now, reason, payload, inline)
 				redis.call('HSET', dead, k, deadline .. ':' .. attempts .. ':' .. ms(now) .. ':' .. reason .. '\\n' .. payload)
 				redis.call('ZADD', deadIndex, ms(now), k)
@@ -170,7 +176,7 @@ final class LedgerScripts {
 				if ARGV[i] == '*' then all = true end
 				patterns[#patterns + 1] = ARGV[i]
 			end
-			local function mine(k)
+			local function owns(k)
 				if all then return true end
 				for _, p in ipairs(patterns) do if glob(p, k) then return true end end
 				return false
@@ -193,32 +199,50 @@ final class LedgerScripts {
 					end
 				end
 			end
-			local claims, count, scanned, exhausted = {}, 0, 0, false
+			-- Scan without removing, then claim what is ours in a few bulk calls.
+			local mine, count, scanned, exhausted, pos = {}, 0, 0, false, offset
 			while count < limit and scanned < maxScan do
-				local batch = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT', offset,
+				local batch = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT', pos,
 					math.min(math.max(limit - count, 100), maxScan - scanned))
 				if #batch == 0 then exhausted = true break end
 				for _, k in ipairs(batch) do
 					if count >= limit then break end
 					scanned = scanned + 1
-					if mine(k) then
-						redis.call('ZREM', KEYS[1], k)
-						local e = redis.call('HGET', KEYS[3], k)
-						if e then
-							local token = redis.call('INCR', KEYS[4])
-							local deadline, attempts, _, payload = decode(e)
-							redis.call('HSET', KEYS[3], k, encode(deadline, attempts, token, payload))
-							redis.call('ZADD', KEYS[2], ms(now + lease), k)
-							count = count + 1
-							claims[#claims + 1] = k
-							claims[#claims + 1] = deadline
-							claims[#claims + 1] = attempts
-							claims[#claims + 1] = tostring(token)
-							claims[#claims + 1] = payload
-						end
+					pos = pos + 1
+					if owns(k) then
+						count = count + 1
+						mine[count] = k
 					else
 						offset = offset + 1
 					end
+				end
+			end
+			local claims = {}
+			if count > 0 then
+				local entries = redis.call('HMGET', KEYS[3], unpack(mine))
+				bulk('ZREM', KEYS[1], mine)
+				local firstToken = redis.call('INCRBY', KEYS[4], count) - count + 1
+				local leaseEnd = ms(now + lease)
+				local leased, updated = {}, {}
+				for i, k in ipairs(mine) do
+					local e = entries[i]
+					if e then
+						local token = tostring(firstToken + i - 1)
+						local deadline, attempts, _, payload = decode(e)
+						leased[#leased + 1] = leaseEnd
+						leased[#leased + 1] = k
+						updated[#updated + 1] = k
+						updated[#updated + 1] = encode(deadline, attempts, token, payload)
+						claims[#claims + 1] = k
+						claims[#claims + 1] = deadline
+						claims[#claims + 1] = attempts
+						claims[#claims + 1] = token
+						claims[#claims + 1] = payload
+					end
+				end
+				if #leased > 0 then
+					bulk('ZADD', KEYS[2], leased)
+					bulk('HSET', KEYS[3], updated)
 				end
 			end
 			local nextDue = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ms(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
@@ -235,15 +259,27 @@ final class LedgerScripts {
 	static final RedisScript<List> RENEW = RedisScript.of(PREAMBLE + """
 			-- KEYS: leased, entries   ARGV: leaseMillis, (key, token)...
 			local leaseEnd = ms(nowMillis() + tonumber(ARGV[1]))
-			local lost = {}
-			for i = 2, #ARGV, 2 do
-				local e = redis.call('HGET', KEYS[2], ARGV[i])
+			local keys = {}
+			for i = 2, #ARGV, 2 do keys[#keys + 1] = ARGV[i] end
+			local entries = redis.call('HMGET', KEYS[2], unpack(keys))
+			local lost, renewed = {}, {}
+			for n, k in ipairs(keys) do
 				local held = false
-				if e then
-					local _, _, token = decode(e)
-					held = token == ARGV[i + 1]
+				if entries[n] then
+					local _, _, token = decode(entries[n])
+					held = token == ARGV[2 * n + 1]
 				end
-				if held then redis.call('ZADD', KEYS[1], 'XX', leaseEnd, ARGV[i]) else lost[#lost + 1] = ARGV[i + 1] end
+				if held then
+					renewed[#renewed + 1] = leaseEnd
+					renewed[#renewed + 1] = k
+				else
+					lost[#lost + 1] = ARGV[2 * n + 1]
+				end
+			end
+			if #renewed > 0 then
+				for i = 1, #renewed, 1000 do
+					redis.call('ZADD', KEYS[1], 'XX', unpack(renewed, i, math.min(i + 999, #renewed)))
+				end
 			end
 			return lost
 			""", List.class);
@@ -259,22 +295,27 @@ final class LedgerScripts {
 			local now = nowMillis()
 			local maxAttempts = tonumber(ARGV[1])
 			local inline = ARGV[2] == '1'
-			local out = {}
-			for i = 3, #ARGV, 5 do
-				local kind, k, token = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+			local keys = {}
+			for i = 4, #ARGV, 5 do keys[#keys + 1] = ARGV[i] end
+			local entries = redis.call('HMGET', KEYS[3], unpack(keys))
+			local out, ended, finished, scheduled, updated = {}, {}, {}, {}, {}
+			for n, k in ipairs(keys) do
+				local i = 3 + (n - 1) * 5
+				local kind, token = ARGV[i], ARGV[i + 2]
 				local code = 'stale'
-				local e = redis.call('HGET', KEYS[3], k)
+				local e = entries[n]
 				if e then
 					local deadline, attempts, held, payload = decode(e)
 					if held == token then
-						redis.call('ZREM', KEYS[1], k)
+						ended[#ended + 1] = k
 						if kind == 'c' then
-							redis.call('HDEL', KEYS[3], k)
-							if inline then redis.call('DEL', k) end
+							finished[#finished + 1] = k
 							code = 'done'
 						elseif kind == 'r' then
-							redis.call('HSET', KEYS[3], k, encode(deadline, attempts, '', payload))
-							redis.call('ZADD', KEYS[2], ms(now), k)
+							updated[#updated + 1] = k
+							updated[#updated + 1] = encode(deadline, attempts, '', payload)
+							scheduled[#scheduled + 1] = ms(now)
+							scheduled[#scheduled + 1] = k
 							code = 'released'
 						else
 							attempts = tonumber(attempts) + 1
@@ -282,14 +323,28 @@ final class LedgerScripts {
 								bury(KEYS[4], KEYS[5], KEYS[3], k, deadline, attempts, now, ARGV[i + 4], payload, inline)
 								code = 'dead'
 							else
-								redis.call('HSET', KEYS[3], k, encode(deadline, attempts, '', payload))
-								redis.call('ZADD', KEYS[2], ms(now + tonumber(ARGV[i + 3])), k)
+								updated[#updated + 1] = k
+								updated[#updated + 1] = encode(deadline, attempts, '', payload)
+								scheduled[#scheduled + 1] = ms(now + tonumber(ARGV[i + 3]))
+								scheduled[#scheduled + 1] = k
 								code = 'retry'
 							end
 						end
 					end
 				end
-				out[#out + 1] = code
+				out[n] = code
+			end
+			if #ended > 0 then bulk('ZREM', KEYS[1], ended) end
+			if #finished > 0 then
+				bulk('HDEL', KEYS[3], finished)
+				-- Standalone only: the tracked keys go with their entries, in the same step.
+				if inline then
+					for i = 1, #finished, 1000 do redis.call('DEL', unpack(finished, i, math.min(i + 999, #finished))) end
+				end
+			end
+			if #updated > 0 then
+				bulk('HSET', KEYS[3], updated)
+				bulk('ZADD', KEYS[2], scheduled)
 			end
 			return out
 			""", List.class);
