@@ -143,7 +143,7 @@ public final class KeyspaceEventsAutoConfiguration {
 					positive(tracking.getMaxAttempts(), prefix + "max-attempts"),
 					positive(tracking.getRetryBackoff(), prefix + "retry-backoff"),
 					positive(tracking.getMaxRetryBackoff(), prefix + "max-retry-backoff"),
-					positive(tracking.getBatchSize(), prefix + "batch-size"),
+					atMost(positive(tracking.getBatchSize(), prefix + "batch-size"), 5_000, prefix + "batch-size"),
 					positive(tracking.getIdlePoll(), prefix + "idle-poll"),
 					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")));
 		}
@@ -224,6 +224,15 @@ public final class KeyspaceEventsAutoConfiguration {
 		if (value < 1) {
 			throw new KeyspaceEventsConfigurationException(property + " must be at least 1, was " + value,
 					"Set " + property + " to 1 or more, or remove it to use the default.");
+		}
+		return value;
+	}
+
+	// A claim passes its batch to Redis commands as arguments: Lua caps how many one call may take.
+	private static int atMost(int value, int max, String property) {
+		if (value > max) {
+			throw new KeyspaceEventsConfigurationException(property + " must be at most " + max + ", was " + value,
+					"Set " + property + " to " + max + " or less, or remove it to use the default.");
 		}
 		return value;
 	}

@@ -265,7 +265,7 @@ public class KeyspaceEventsProperties {
 		private Duration idlePoll = Duration.ofSeconds(1);
 
 		/**
-		 * Entries claimed per shard in one round.
+		 * Most entries claimed per shard in one step (at most 5000).
 		 */
 		private int batchSize = 500;
 

@@ -30,6 +30,10 @@ import static org.awaitility.Awaitility.await;
  */
 class TrackedExpirationTests {
 
+	private static final String[] PROPERTIES = { "keyspace-events.tracking.lease=1s",
+			"keyspace-events.tracking.retry-backoff=50ms", "keyspace-events.tracking.max-attempts=3",
+			"keyspace-events.tracking.idle-poll=200ms" };
+
 	@BeforeEach
 	void reset() {
 		Handlers.reset();
@@ -121,8 +125,7 @@ class TrackedExpirationTests {
 			List<ConfigurableApplicationContext> instances = new ArrayList<>();
 			try {
 				for (int i = 0; i < 3; i++) {
-					ApplicationContextRunner runner = runner(redis);
-					instances.add(startInstance(runner));
+					instances.add(Instances.start(redis, Handlers.class, PROPERTIES));
 				}
 				TrackedExpirations tracked = instances.get(0).getBean(TrackedExpirations.class);
 				Instant start = Instant.now().plusMillis(300);
@@ -145,13 +148,13 @@ class TrackedExpirationTests {
 	void anInstanceStoppedMidHandlerHasItsEntryHandledByAnotherAfterTheLease() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			Handlers.stallOn = "order:stuck";
-			ConfigurableApplicationContext first = startInstance(runner(redis).withPropertyValues(
-					"keyspace-events.dispatch.shutdown-timeout=100ms"));
+			ConfigurableApplicationContext first = Instances.start(redis, Handlers.class,
+					with("keyspace-events.dispatch.shutdown-timeout=100ms"));
 			first.getBean(TrackedExpirations.class).expireAfter("order:stuck", "v", Duration.ofMillis(100));
 			await().until(() -> Handlers.stalled.getCount() == 0);
 			first.close();
 			Handlers.stallOn = null;
-			ConfigurableApplicationContext second = startInstance(runner(redis));
+			ConfigurableApplicationContext second = Instances.start(redis, Handlers.class, PROPERTIES);
 			try {
 				await().atMost(Duration.ofSeconds(20)).until(() -> Handlers.handled("order:stuck") == 1);
 				assertThat(Handlers.events.get("order:stuck").value()).isEqualTo("v");
@@ -199,25 +202,10 @@ class TrackedExpirationTests {
 		}
 	}
 
-	private static ConfigurableApplicationContext startInstance(ApplicationContextRunner runner) {
-		ConfigurableApplicationContext[] holder = new ConfigurableApplicationContext[1];
-		CountDownLatch started = new CountDownLatch(1);
-		CountDownLatch close = new CountDownLatch(1);
-		Thread thread = new Thread(() -> runner.run((context) -> {
-			holder[0] = context.getSourceApplicationContext();
-			started.countDown();
-			try {
-				close.await();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}));
-		thread.setDaemon(true);
-		thread.start();
-		await().until(() -> started.getCount() == 0);
-		awaitSubscribed(holder[0]);
-		return holder[0];
+	private static String[] with(String property) {
+		String[] all = java.util.Arrays.copyOf(PROPERTIES, PROPERTIES.length + 1);
+		all[PROPERTIES.length] = property;
+		return all;
 	}
 
 	private static void awaitSubscribed(org.springframework.context.ApplicationContext context) {
@@ -225,10 +213,7 @@ class TrackedExpirationTests {
 	}
 
 	private static ApplicationContextRunner runner(RedisServerProcess redis) {
-		return RedisContextRunners.against(redis)
-			.withUserConfiguration(Handlers.class)
-			.withPropertyValues("keyspace-events.tracking.lease=1s", "keyspace-events.tracking.retry-backoff=50ms",
-					"keyspace-events.tracking.max-attempts=3", "keyspace-events.tracking.idle-poll=200ms");
+		return RedisContextRunners.against(redis).withUserConfiguration(Handlers.class).withPropertyValues(PROPERTIES);
 	}
 
 	@Configuration(proxyBeanMethods = false)
