@@ -12,6 +12,9 @@ create table if not exists customer_order (
 	expires_at_ms bigint not null
 );
 
+-- Newest first on the page and in GET /api/orders; added to databases made before it existed.
+alter table customer_order add column if not exists placed_at_ms bigint default 0 not null;
+
 create index if not exists customer_order_status_expiry on customer_order (status, expires_at_ms);
 
 create table if not exists order_line (

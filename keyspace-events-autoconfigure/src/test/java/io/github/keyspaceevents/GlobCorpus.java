@@ -9,7 +9,7 @@ import java.util.List;
  */
 public final class GlobCorpus {
 
-	public static final List<String> KEYS = List.of("order:1", "order:42", "order:", "order", "orders:1", "order:a",
+	public static final List<String> KEYS = List.of("", "order:1", "order:42", "order:", "order", "orders:1", "order:a",
 			"order:b", "order:d", "order:]", "order:[", "order:*", "order:?", "order:\\", "order:-", "order:^",
 			"order:{42}", "order:{42}:lines", "{order}:1", "a", "ab", "abc", "aXbYc", "a*b", "a?b", "é", "order:é",
 			"order:\u00ff", "x-y", "x]y", "[", "]", "\\", "**", "a\\b");

@@ -119,7 +119,7 @@ public final class KeyspaceEventsAutoConfiguration {
 				positive(dispatch.getQueueCapacity(), "keyspace-events.dispatch.queue-capacity"),
 				laneThreads(environment), properties.isFailFast(), properties.getRetry().getInitialInterval(),
 				properties.getRetry().getMaxInterval(), dispatch.getShutdownTimeout(),
-				metrics.getIfAvailable(() -> DispatchMetrics.NONE));
+				metrics.getIfAvailable(() -> DispatchMetrics.NONE), properties.getTracking().getNamespace());
 		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
 	}
 

@@ -29,7 +29,14 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		KeyspaceEventSubscription.Status status = this.subscription.status();
-		if (!status.subscribed() || !status.redisReachable()) {
+		if (status.problem() != null) {
+			builder.down().withDetail("problem", status.problem());
+		}
+		else if (status.channels().isEmpty() && !status.subscribed()) {
+			// No handlers: nothing to subscribe (an application that only writes tracked expirations).
+			builder.up();
+		}
+		else if (!status.subscribed() || !status.redisReachable()) {
 			builder.down();
 		}
 		else if ("MISSING".equals(status.flagsState())) {

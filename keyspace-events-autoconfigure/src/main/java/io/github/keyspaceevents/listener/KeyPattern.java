@@ -42,9 +42,10 @@ final class KeyPattern {
 	}
 
 	boolean matches(byte[] key) {
-		// Redis never matches an empty key: its loop needs a character of both pattern and key to start.
+		// Redis' matcher never matches an empty key, but KEYS skips matching for a lone '*' and so returns the empty
+		// key: follow what users see from KEYS.
 		if (key.length == 0) {
-			return false;
+			return this.source.equals("*");
 		}
 		return switch (this.shape) {
 			case LITERAL -> Arrays.equals(this.pattern, key);

@@ -1,5 +1,6 @@
 package io.github.keyspaceevents.listener;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +58,8 @@ final class KeyspaceEventDispatcher {
 
 	private final DispatchMetrics metrics;
 
+	private final byte[] internalKeyPrefix;
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private volatile long lastDropLog;
@@ -67,9 +70,11 @@ final class KeyspaceEventDispatcher {
 	private volatile boolean interruptedByShutdown;
 
 	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
-			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, DispatchMetrics metrics) {
+			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, DispatchMetrics metrics,
+			String internalKeyPrefix) {
 		this.database = database;
 		this.metrics = metrics;
+		this.internalKeyPrefix = internalKeyPrefix.getBytes(StandardCharsets.UTF_8);
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
 		this.threadFactory = threadFactory;
@@ -115,6 +120,9 @@ final class KeyspaceEventDispatcher {
 	}
 
 	private void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
+		if (isInternal(key)) {
+			return;
+		}
 		HandlerMethod[] matched = match(candidates, key);
 		if (matched == null) {
 			return;
@@ -124,6 +132,14 @@ final class KeyspaceEventDispatcher {
 		if (!laneOf(key).offer(delivery)) {
 			reportDropped(delivery);
 		}
+	}
+
+	// The starter's own keys, {namespace:…} and {namespace}…, never reach user handlers.
+	private boolean isInternal(byte[] key) {
+		byte[] prefix = this.internalKeyPrefix;
+		return key.length > prefix.length && key[0] == '{'
+				&& Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)
+				&& (key[prefix.length] == ':' || key[prefix.length] == '}');
 	}
 
 	/** @return the key patterns of the {@code expired} handlers */
@@ -186,6 +202,18 @@ final class KeyspaceEventDispatcher {
 
 	private Lane laneOf(byte[] key) {
 		return this.lanes[laneIndex(key)];
+	}
+
+	private long droppedReported;
+
+	// Called every few seconds: a burst's final total, which the rate-limited per-drop warning may not have shown.
+	void reportDropTotal() {
+		long total = this.dropped.get();
+		if (total != this.droppedReported) {
+			logger.warn("Keyspace events dropped so far: " + total + " (" + (total - this.droppedReported)
+					+ " since the last report); handlers are slower than the event rate");
+			this.droppedReported = total;
+		}
 	}
 
 	private void reportDropped(Delivery delivery) {

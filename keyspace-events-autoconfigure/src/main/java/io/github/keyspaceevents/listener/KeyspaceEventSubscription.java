@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -84,6 +86,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private volatile boolean redisReachable;
 
+	private volatile @Nullable String problem;
+
 	// Counts dropped connections, so that a check that began before a drop cannot report Redis reachable after it.
 	private final AtomicLong disconnects = new AtomicLong();
 
@@ -126,8 +130,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		}
 		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
 				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
-				this.errorHandler, this.settings.metrics());
-		NotificationFlags required = this.extraFlags;
+				this.errorHandler, this.settings.metrics(), "{" + this.settings.internalNamespace());
+		NotificationFlags required = NotificationFlags.none();
 		Map<String, MessageListener> listenersByChannel = new LinkedHashMap<>();
 		for (String event : dispatcher.events()) {
 			required = required.with(RedisEvents.requiredFlags(event));
@@ -139,7 +143,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		this.listenersByChannel = listenersByChannel;
 		this.channels = List.copyOf(listenersByChannel.keySet());
 		this.dispatcher = dispatcher;
-		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required);
+		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required,
+				this.extraFlags);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
 		dispatcher.start();
 		this.keepAlive.start();
@@ -149,20 +154,25 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			}
 			catch (RedisConnectionFailureException ex) {
 				throw new KeyspaceEventsConfigurationException(
-						"Redis is not reachable and keyspace-events.fail-fast is true: " + ex.getMessage(),
+						"Redis at " + RedisAddress.of(this.connectionFactory)
+								+ " is not reachable and keyspace-events.fail-fast is true: " + ex.getMessage(),
 						"Start Redis or check spring.data.redis.*; or set keyspace-events.fail-fast=false to start "
 								+ "anyway and subscribe once Redis is reachable.",
 						ex);
 			}
 		}
 		else {
-			connectOrRetry(this.settings.initialRetryInterval());
+			connectOrRetry(this.settings.initialRetryInterval(), 1);
 		}
 	}
 
-	private void connectOrRetry(Duration delay) {
+	private void connectOrRetry(Duration delay, int attempt) {
 		try {
 			connect();
+			if (attempt > 1) {
+				logger.info("Redis at %s reachable after %d attempts".formatted(RedisAddress.of(this.connectionFactory),
+						attempt));
+			}
 		}
 		catch (RedisConnectionFailureException ex) {
 			this.redisReachable = false;
@@ -171,15 +181,31 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			}
 			Duration next = delay.multipliedBy(2).compareTo(this.settings.maxRetryInterval()) > 0
 					? this.settings.maxRetryInterval() : delay.multipliedBy(2);
-			logger.warn("Redis is not reachable (%s); keyspace event handlers will be subscribed when it is, next attempt in %d ms"
-				.formatted(NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), delay.toMillis()));
-			requireScheduler().schedule(() -> connectOrRetry(next), delay.toMillis(), TimeUnit.MILLISECONDS);
+			// The first failure, then reminders at a falling rate (attempts 2, 4, 8, …).
+			if (Integer.bitCount(attempt) == 1) {
+				logger.warn(("Redis at %s is not reachable (%s); keyspace event handlers will be subscribed when it "
+						+ "is (attempt %d, retrying with backoff up to every %d ms)").formatted(
+								RedisAddress.of(this.connectionFactory),
+								NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), attempt,
+								this.settings.maxRetryInterval().toMillis()));
+			}
+			requireScheduler().schedule(() -> connectOrRetry(next, attempt + 1), delay.toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
+		catch (KeyspaceEventsConfigurationException ex) {
+			if (attempt == 1) {
+				throw ex;
+			}
+			// Found wrong only once Redis became reachable, after startup: reported, and in health.
+			this.problem = ex.getMessage();
+			logger.error(ex.getMessage() + " " + ex.getAction());
 		}
 	}
 
 	private void connect() {
 		ServerNotifications server = requireServerNotifications();
 		long disconnectsBefore = this.disconnects.get();
+		checkDatabase();
 		server.check();
 		this.redisReachable = this.disconnects.get() == disconnectsBefore;
 		ClusterSubscription cluster = LETTUCE_PRESENT ? ClusterSubscription.forClusterOf(this.connectionFactory,
@@ -209,13 +235,44 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size(),
 				(cluster != null) ? ", on every cluster master" : ""));
 		// A closed connection may just be a dedicated one being released: check at once, and report only a failure.
-		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, this::requestCheck, () -> {
+		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, () -> {
+			server.forgetWrites();
+			requestCheck();
+		}, () -> {
 			this.disconnects.incrementAndGet();
 			this.redisReachable = false;
 			requestCheck();
 		});
+		requireScheduler().scheduleWithFixedDelay(requireDispatcher()::reportDropTotal, 10, 10, TimeUnit.SECONDS);
 		long interval = this.settings.checkInterval().toMillis();
 		requireScheduler().scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
+	}
+
+	// A database the server does not have subscribes fine and never delivers anything: refuse it.
+	private void checkDatabase() {
+		int database = this.settings.database();
+		if (database == 0) {
+			return;
+		}
+		Properties config;
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			config = connection.serverCommands().getConfig("databases");
+		}
+		catch (RedisConnectionFailureException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// CONFIG GET refused (managed Redis): cannot check.
+			logger.debug("Cannot read the server's number of databases", ex);
+			return;
+		}
+		String count = (config != null) ? config.getProperty("databases") : null;
+		if (count != null && database >= Integer.parseInt(count)) {
+			throw new KeyspaceEventsConfigurationException(
+					"keyspace-events.database is %d, but the Redis at %s has %s databases (0 to %d)".formatted(database,
+							RedisAddress.of(this.connectionFactory), count, Integer.parseInt(count) - 1),
+					"Set keyspace-events.database (or spring.data.redis.database) to a database the server has.");
+		}
 	}
 
 	// Called on Lettuce's I/O thread: only hand off, coalescing bursts of reconnects into one check.
@@ -342,7 +399,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		ServerNotifications server = this.serverNotifications;
 		ServerNotifications.Status flags = (server != null) ? server.lastStatus() : null;
 		NotificationFlags serverFlags = (flags != null) ? flags.server() : null;
-		return new Status(this.subscribed, this.redisReachable, this.channels, requiredFlags(),
+		return new Status(this.subscribed, this.redisReachable, this.problem, this.channels, requiredFlags(),
 				(flags != null) ? flags.outcome().name() : "NOT_CHECKED",
 				(serverFlags != null) ? serverFlags.letters() : null,
 				(flags != null) ? flags.missing().letters() : "", (flags != null) ? flags.reason() : null,
@@ -414,6 +471,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * The state of the subscription.
 	 * @param subscribed whether the subscription was made (Redis was reachable at least once)
 	 * @param redisReachable whether the last contact with Redis succeeded
+	 * @param problem a configuration problem found once Redis was reachable (a database the server lacks)
 	 * @param channels the channels subscribed to
 	 * @param requiredFlags the letters the handlers need
 	 * @param flagsState outcome of the last server check: {@code COVERED}, {@code APPLIED}, {@code MISSING},
@@ -424,7 +482,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * @param droppedEvents events dropped because handlers could not keep up
 	 * @param nodes for a Redis Cluster, each node by address: whether it is a master subscribed on, and its flags
 	 */
-	public record Status(boolean subscribed, boolean redisReachable, List<String> channels, String requiredFlags,
+	public record Status(boolean subscribed, boolean redisReachable, @Nullable String problem, List<String> channels,
+			String requiredFlags,
 			String flagsState, @Nullable String serverFlags, String missingFlags, @Nullable String flagsProblem,
 			long droppedEvents, Map<String, String> nodes) {
 	}
@@ -443,11 +502,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * @param maxRetryInterval longest delay between retries
 	 * @param shutdownTimeout how long queued events may still run at shutdown
 	 * @param metrics where dispatch reports to
+	 * @param internalNamespace the namespace of the starter's own keys, never dispatched to handlers
 	 */
 	public record Settings(int database, NotificationMode mode, String extraFlags, Duration checkInterval,
 			int concurrency, int queueCapacity, java.util.concurrent.ThreadFactory threadFactory, boolean failFast,
 			Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout,
-			DispatchMetrics metrics) {
+			DispatchMetrics metrics, String internalNamespace) {
 	}
 
 }

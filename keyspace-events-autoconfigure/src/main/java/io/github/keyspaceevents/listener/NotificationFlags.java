@@ -24,8 +24,16 @@ final class NotificationFlags {
 
 	private final Set<Character> letters;
 
+	// Read from a server value holding 'A': Redis cannot print 'n' next to 'A', so whether 'n' is set is unknown.
+	private final boolean newKeyLetterHidden;
+
 	private NotificationFlags(Set<Character> letters) {
+		this(letters, false);
+	}
+
+	private NotificationFlags(Set<Character> letters, boolean newKeyLetterHidden) {
 		this.letters = letters;
+		this.newKeyLetterHidden = newKeyLetterHidden;
 	}
 
 	static NotificationFlags none() {
@@ -38,7 +46,18 @@ final class NotificationFlags {
 	 * @return the flags
 	 */
 	static NotificationFlags ofServerValue(String letters) {
-		return parse(letters, null);
+		NotificationFlags parsed = parse(letters, null);
+		return new NotificationFlags(parsed.letters, letters.indexOf('A') >= 0 && !parsed.letters.contains('n'));
+	}
+
+	/** @return whether this server value may hold 'n' without showing it (it holds 'A') */
+	boolean newKeyLetterHidden() {
+		return this.newKeyLetterHidden;
+	}
+
+	/** @return whether the only letter missing could be an 'n' that Redis does not show */
+	boolean onlyHiddenNewKeyLetterMissing(NotificationFlags missing) {
+		return this.newKeyLetterHidden && missing.letters.equals(Set.of('n'));
 	}
 
 	/**

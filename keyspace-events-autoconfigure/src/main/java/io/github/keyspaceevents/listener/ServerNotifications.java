@@ -2,7 +2,9 @@ package io.github.keyspaceevents.listener;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -27,20 +29,39 @@ final class ServerNotifications {
 
 	static final String PARAMETER = "notify-keyspace-events";
 
+	private static final String HIDDEN_NEW_KEY_LETTER = "Redis cannot show 'n' next to 'A' in CONFIG GET, so whether "
+			+ "'new' events are published cannot be verified";
+
 	private static final Log logger = LogFactory.getLog(ServerNotifications.class);
 
 	private final RedisConnectionFactory connectionFactory;
 
 	private final NotificationFlags required;
 
+	private final NotificationFlags extra;
+
 	private volatile NotificationMode mode;
+
+	// Nodes that refused CONFIG SET outright (renamed, ACL): verified only, each on its own.
+	private final Set<String> refusingNodes = ConcurrentHashMap.newKeySet();
+
+	// What a node read back right after this starter wrote 'n' next to 'A' (which Redis cannot show): the same
+	// read-back later still holds it. Forgotten on reconnect, since a restarted Redis may have lost it.
+	private final Map<String, NotificationFlags> hiddenNewKeyLetterWritten = new ConcurrentHashMap<>();
 
 	private volatile @Nullable Status lastStatus;
 
-	ServerNotifications(RedisConnectionFactory connectionFactory, NotificationMode mode, NotificationFlags required) {
+	ServerNotifications(RedisConnectionFactory connectionFactory, NotificationMode mode, NotificationFlags handlers,
+			NotificationFlags extra) {
 		this.connectionFactory = connectionFactory;
 		this.mode = mode;
-		this.required = required;
+		this.required = handlers.with(extra);
+		this.extra = extra.without(handlers);
+	}
+
+	/** Forget what was written to the servers: after a reconnect, a restarted Redis may have lost it. */
+	void forgetWrites() {
+		this.hiddenNewKeyLetterWritten.clear();
 	}
 
 	NotificationFlags required() {
@@ -64,8 +85,9 @@ final class ServerNotifications {
 			if (connection instanceof RedisClusterConnection cluster) {
 				return record(checkCluster(cluster));
 			}
-			return record(checkNode(() -> read(connection),
-					(value) -> connection.serverCommands().setConfig(PARAMETER, value)));
+			return record(checkNode("", () -> read(connection),
+					(value) -> connection.serverCommands().setConfig(PARAMETER, value),
+					() -> connection.serverCommands().info("server")));
 		}
 	}
 
@@ -77,8 +99,9 @@ final class ServerNotifications {
 			if (node.getFlags().contains(RedisClusterNode.Flag.FAIL) || !node.isConnected()) {
 				continue;
 			}
-			Status status = checkNode(() -> readNode(cluster, node),
-					(value) -> cluster.serverCommands().setConfig(node, PARAMETER, value));
+			Status status = checkNode(node.getHost() + ":" + node.getPort(), () -> readNode(cluster, node),
+					(value) -> cluster.serverCommands().setConfig(node, PARAMETER, value),
+					() -> cluster.serverCommands().info(node, "server"));
 			nodes.put(node.getHost() + ":" + node.getPort(), status.outcome().name()
 					+ (status.missing().isEmpty() ? "" : " (lacks '" + status.missing().letters() + "')"));
 			if (worst == null || status.outcome().ordinal() > worst.outcome().ordinal()) {
@@ -95,7 +118,8 @@ final class ServerNotifications {
 		return flagsOf(cluster.serverCommands().getConfig(node, PARAMETER));
 	}
 
-	private Status checkNode(Supplier<NotificationFlags> reader, Consumer<String> writer) {
+	private Status checkNode(String node, Supplier<NotificationFlags> reader, Consumer<String> writer,
+			Supplier<@Nullable Properties> serverInfo) {
 		NotificationFlags server;
 		try {
 			server = reader.get();
@@ -104,17 +128,24 @@ final class ServerNotifications {
 			throw ex;
 		}
 		catch (DataAccessException ex) {
+			if (!isRefusal(ex)) {
+				throw ex;
+			}
 			return new Status(Outcome.UNVERIFIABLE, null, this.required,
 					NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 		}
 		NotificationFlags missing = this.required.without(server);
-		if (missing.isEmpty()) {
-			return new Status(Outcome.COVERED, server, missing, null);
+		if (missing.isEmpty() || server.equals(this.hiddenNewKeyLetterWritten.get(node))) {
+			return new Status(Outcome.COVERED, server, NotificationFlags.none(), null);
 		}
-		if (this.mode == NotificationMode.VERIFY) {
+		if (this.mode == NotificationMode.VERIFY || this.refusingNodes.contains(node)) {
+			if (server.onlyHiddenNewKeyLetterMissing(missing)) {
+				return new Status(Outcome.UNVERIFIABLE, server, missing, HIDDEN_NEW_KEY_LETTER);
+			}
 			return new Status(Outcome.MISSING, server, missing, null);
 		}
 		NotificationFlags merged = server.with(this.required);
+		String extraRefused = null;
 		try {
 			writer.accept(merged.letters());
 		}
@@ -122,15 +153,75 @@ final class ServerNotifications {
 			throw ex;
 		}
 		catch (DataAccessException ex) {
-			// Managed Redis (renamed CONFIG, ACL without +config|set): report, and stop trying to write.
-			this.mode = NotificationMode.VERIFY;
-			return new Status(Outcome.MISSING, server, missing,
-					NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+			String reason = NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
+			if (isInvalidValue(ex) && !this.extra.isEmpty()) {
+				// Letters this server version does not know, from extra-flags: apply what the handlers need alone.
+				extraRefused = "Redis %s refuses '%s' from keyspace-events.notifications.extra-flags (%s)"
+					.formatted(version(serverInfo), this.extra, reason);
+				try {
+					writer.accept(server.with(this.required.without(this.extra)).letters());
+				}
+				catch (DataAccessException again) {
+					return refused(node, server, missing, again, serverInfo);
+				}
+			}
+			else if (isRefusal(ex) || isInvalidValue(ex)) {
+				return refused(node, server, missing, ex, serverInfo);
+			}
+			else {
+				throw ex;
+			}
 		}
 		NotificationFlags readBack = reader.get();
 		NotificationFlags stillMissing = this.required.without(readBack);
+		if (readBack.onlyHiddenNewKeyLetterMissing(stillMissing)) {
+			// Written just now: 'n' is set though Redis cannot show it next to 'A'.
+			this.hiddenNewKeyLetterWritten.put(node, readBack);
+			stillMissing = NotificationFlags.none();
+		}
+		if (extraRefused != null) {
+			return new Status(Outcome.MISSING, readBack, stillMissing.isEmpty() ? this.extra : stillMissing,
+					extraRefused);
+		}
 		return new Status(stillMissing.isEmpty() ? Outcome.APPLIED : Outcome.MISSING, readBack, stillMissing,
 				stillMissing.isEmpty() ? null : "the server did not keep the letters it was given");
+	}
+
+	// Managed Redis (renamed CONFIG, ACL without +config|set) or a server too old for a letter: report, and stop
+	// writing to this node.
+	private Status refused(String node, NotificationFlags server, NotificationFlags missing, DataAccessException ex,
+			Supplier<@Nullable Properties> serverInfo) {
+		if (ex instanceof RedisConnectionFailureException failure) {
+			throw failure;
+		}
+		this.refusingNodes.add(node);
+		String reason = NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
+		return new Status(Outcome.MISSING, server, missing,
+				isInvalidValue(ex) ? "Redis " + version(serverInfo) + " refuses it: " + reason : reason);
+	}
+
+	// An explicit refusal: the command is renamed or unknown, or the ACL denies it. Anything else (a timeout, a
+	// dropped connection) is transient and retried.
+	private static boolean isRefusal(DataAccessException ex) {
+		String message = String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+		return message.contains("NOPERM") || message.contains("unknown command")
+				|| message.contains("unknown subcommand") || message.contains("no permissions");
+	}
+
+	private static boolean isInvalidValue(DataAccessException ex) {
+		String message = String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+		return message.contains("Invalid") || message.contains("invalid");
+	}
+
+	private static String version(Supplier<@Nullable Properties> serverInfo) {
+		try {
+			Properties info = serverInfo.get();
+			String version = (info != null) ? info.getProperty("redis_version") : null;
+			return (version != null) ? version : "(version unknown)";
+		}
+		catch (RuntimeException ex) {
+			return "(version unknown)";
+		}
 	}
 
 	private static NotificationFlags read(RedisConnection connection) {
@@ -157,8 +248,16 @@ final class ServerNotifications {
 				.formatted(PARAMETER, status.server(), this.required));
 			case APPLIED -> logger.info("Redis %s set to '%s' (added '%s' for the keyspace event handlers)"
 				.formatted(PARAMETER, status.server(), this.required));
-			case MISSING -> logger.warn(missingMessage(status));
-			case UNVERIFIABLE -> logger.warn(("Cannot read Redis %s (%s); keyspace event handlers receive nothing "
+			case MISSING -> {
+				if (status.reason() != null && status.reason().contains("extra-flags")) {
+					logger.error(status.reason() + "; the handlers' own letters were applied. Remove those letters "
+							+ "from keyspace-events.notifications.extra-flags.");
+				}
+				else {
+					logger.warn(missingMessage(status));
+				}
+			}
+			case UNVERIFIABLE -> logger.warn(("Cannot verify Redis %s (%s); keyspace event handlers receive nothing "
 					+ "unless the server's %s includes '%s'. %s").formatted(PARAMETER, status.reason(), PARAMETER,
 							this.required, whereToSet()));
 			case NOT_MANAGED -> logger.debug("Redis " + PARAMETER + " is not managed (keyspace-events.notifications.mode=off)");

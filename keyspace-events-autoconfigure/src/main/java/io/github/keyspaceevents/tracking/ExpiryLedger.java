@@ -98,8 +98,8 @@ final class ExpiryLedger {
 		String stored = (value != null) ? value : "";
 		String mode = (deadline != null) ? "at" : "after";
 		long millis = (deadline != null) ? deadline.toEpochMilli() : timeToLive.toMillis();
-		List<?> reply = this.redis.execute(LedgerScripts.TRACK, withKey(key, shard.due(), shard.leased(),
-				shard.entries()), key, mode, Long.toString(millis), (value != null) ? "1" : "0", stored);
+		List<?> reply = this.redis.execute(LedgerScripts.TRACK, withKey(key, shard), key, mode, Long.toString(millis),
+				(value != null) ? "1" : "0", stored);
 		if (this.cluster) {
 			// Entry first: should this write fail, the expiry is still handled at its deadline.
 			this.redis.opsForValue().set(key, stored);
@@ -110,8 +110,7 @@ final class ExpiryLedger {
 	/** @return 1 if it was scheduled, 0 if an attempt was running, -1 if it was not tracked */
 	long cancel(String key) {
 		Shard shard = shardOf(key);
-		Long result = this.redis.execute(LedgerScripts.CANCEL,
-				withKey(key, shard.due(), shard.leased(), shard.entries()), key);
+		Long result = this.redis.execute(LedgerScripts.CANCEL, withKey(key, shard), key);
 		if (this.cluster) {
 			this.redis.delete(key);
 		}
@@ -127,18 +126,19 @@ final class ExpiryLedger {
 		args.add(Integer.toString(this.settings.maxAttempts()));
 		args.add(this.cluster ? "0" : "1");
 		args.addAll(patterns);
-		List<?> reply = this.redis.execute(LedgerScripts.CLAIM, shard.claimKeys(), args.toArray());
+		List<?> reply = this.redis.execute(LedgerScripts.CLAIM, shard.keys(), args.toArray());
 		int buriedCount = Integer.parseInt((String) reply.get(6));
 		List<String> buried = new ArrayList<>(buriedCount);
 		for (int i = 0; i < buriedCount; i++) {
 			buried.add((String) reply.get(7 + i));
 		}
 		List<Claim> claims = new ArrayList<>();
-		for (int i = 7 + buriedCount; i + 4 < reply.size(); i += 5) {
-			String payload = (String) reply.get(i + 4);
-			claims.add(new Claim(shard, (String) reply.get(i), valueOf(payload),
-					Instant.ofEpochMilli(Long.parseLong((String) reply.get(i + 1))),
-					Integer.parseInt((String) reply.get(i + 2)), (String) reply.get(i + 3)));
+		for (int i = 7 + buriedCount; i + 2 < reply.size(); i += 3) {
+			// The entry as stored, deadline:attempts:payload, decoded here rather than in the script.
+			String[] entry = ((String) reply.get(i + 2)).split(":", 3);
+			claims.add(new Claim(shard, (String) reply.get(i), valueOf(entry[2]),
+					Instant.ofEpochMilli(Long.parseLong(entry[0])), Integer.parseInt(entry[1]),
+					(String) reply.get(i + 1)));
 		}
 		if (this.cluster && !buried.isEmpty()) {
 			this.redis.unlink(buried);
@@ -157,8 +157,7 @@ final class ExpiryLedger {
 			args.add(claim.key());
 			args.add(claim.token());
 		}
-		return (List<String>) this.redis.execute(LedgerScripts.RENEW, List.of(shard.leased(), shard.entries()),
-				args.toArray());
+		return (List<String>) this.redis.execute(LedgerScripts.RENEW, shard.keys(), args.toArray());
 	}
 
 	/**
@@ -177,9 +176,7 @@ final class ExpiryLedger {
 			args.add(Long.toString(outcome.backoffMillis()));
 			args.add(outcome.error());
 		}
-		List<String> codes = (List<String>) this.redis.execute(LedgerScripts.SETTLE,
-				List.of(shard.leased(), shard.due(), shard.entries(), shard.dead(), shard.deadIndex()),
-				args.toArray());
+		List<String> codes = (List<String>) this.redis.execute(LedgerScripts.SETTLE, shard.keys(), args.toArray());
 		if (this.cluster) {
 			List<String> ended = new ArrayList<>();
 			for (int i = 0; i < codes.size(); i++) {
@@ -197,8 +194,7 @@ final class ExpiryLedger {
 	/** @return 1 if scheduled again, 0 if a live entry of the key exists, -1 if there is no such dead letter */
 	int retryDeadLetter(String key) {
 		Shard shard = shardOf(key);
-		List<?> reply = this.redis.execute(LedgerScripts.RETRY_DEAD,
-				withKey(key, shard.due(), shard.entries(), shard.dead(), shard.deadIndex()), key);
+		List<?> reply = this.redis.execute(LedgerScripts.RETRY_DEAD, withKey(key, shard), key);
 		int result = Integer.parseInt((String) reply.get(0));
 		if (result == 1 && this.cluster) {
 			String value = valueOf((String) reply.get(1));
@@ -209,8 +205,7 @@ final class ExpiryLedger {
 
 	boolean deleteDeadLetter(String key) {
 		Shard shard = shardOf(key);
-		Long deleted = this.redis.execute(LedgerScripts.DELETE_DEAD, List.of(shard.dead(), shard.deadIndex()), "",
-				key);
+		Long deleted = this.redis.execute(LedgerScripts.DELETE_DEAD, shard.keys(), "", key);
 		return deleted != null && deleted > 0;
 	}
 
@@ -220,7 +215,7 @@ final class ExpiryLedger {
 		for (Shard shard : shards()) {
 			long deleted;
 			do {
-				Long result = this.redis.execute(LedgerScripts.DELETE_DEAD, List.of(shard.dead(), shard.deadIndex()),
+				Long result = this.redis.execute(LedgerScripts.DELETE_DEAD, shard.keys(),
 						Long.toString(Math.max(0, age.toMillis())));
 				deleted = (result != null) ? result : 0;
 				total += deleted;
@@ -233,8 +228,7 @@ final class ExpiryLedger {
 	List<DeadLetter> deadLetters(int offset, int limit) {
 		List<DeadLetter> all = new ArrayList<>();
 		for (Shard shard : shards()) {
-			List<?> reply = this.redis.execute(LedgerScripts.LIST_DEAD, List.of(shard.dead(), shard.deadIndex()),
-					Integer.toString(offset + limit));
+			List<?> reply = this.redis.execute(LedgerScripts.LIST_DEAD, shard.keys(), Integer.toString(offset + limit));
 			for (int i = 0; i + 1 < reply.size(); i += 2) {
 				all.add(decodeDeadLetter((String) reply.get(i), (String) reply.get(i + 1)));
 			}
@@ -249,8 +243,7 @@ final class ExpiryLedger {
 		long leased = 0;
 		long dead = 0;
 		for (Shard shard : shards()) {
-			List<?> counts = this.redis.execute(LedgerScripts.BACKLOG,
-					List.of(shard.due(), shard.leased(), shard.deadIndex()));
+			List<?> counts = this.redis.execute(LedgerScripts.BACKLOG, shard.keys());
 			overdue += (Long) counts.get(0);
 			scheduled += (Long) counts.get(1);
 			leased += (Long) counts.get(2);
@@ -260,8 +253,8 @@ final class ExpiryLedger {
 	}
 
 	// The script's KEYS: the shard's keys, plus the tracked key itself where it can share the script (standalone).
-	private List<String> withKey(String key, String... shardKeys) {
-		List<String> keys = new ArrayList<>(List.of(shardKeys));
+	private List<String> withKey(String key, Shard shard) {
+		List<String> keys = new ArrayList<>(shard.keys());
 		if (!this.cluster) {
 			keys.add(key);
 		}

@@ -50,6 +50,9 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private static final long FOREIGN_WARNING_NANOS = TimeUnit.MINUTES.toNanos(5);
 
+	// With fast handlers, what bounds throughput is how many claims wait for their outcome to be written at once.
+	private static final int MAX_IN_FLIGHT_PER_LANE = 5_000;
+
 	private static final ExpiredKeyHandlers NO_HANDLERS = new ExpiredKeyHandlers() {
 
 		@Override
@@ -114,6 +117,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private boolean rejected;
 
+	private volatile boolean starved;
+
 	/**
 	 * Create the scheduler.
 	 * @param tracked the ledger's client
@@ -139,7 +144,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		ExpiredKeyHandlers handlers = this.handlersSupplier.get();
 		this.handlers = handlers;
 		this.pace = new ClaimPace(this.ledger.settings().lease(), handlers.concurrency(),
-				Math.max(1_000, handlers.concurrency() * 500));
+				Math.max(MAX_IN_FLIGHT_PER_LANE, handlers.concurrency() * MAX_IN_FLIGHT_PER_LANE));
 		List<String> patterns = handlers.expiredPatterns();
 		if (patterns.isEmpty()) {
 			logger.info("No @OnKeyExpired handler: this application writes tracked expirations but claims none");
@@ -252,7 +257,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		for (Shard shard : shards) {
 			int room = this.pace.capacity() - this.inFlight.size();
 			if (room <= 0) {
-				// Handlers are busy; an ending attempt wakes this thread.
+				// Handlers are busy; the next recorded outcome wakes this thread.
+				this.starved = true;
 				return wait;
 			}
 			int limit = Math.min(settings.batchSize(), room);
@@ -323,7 +329,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			default -> {
 			}
 		}
-		wake();
+		if (this.starved) {
+			this.starved = false;
+			wake();
+		}
 	}
 
 	private void reportLapsed(ClaimRound round) {

@@ -8,10 +8,12 @@ import org.springframework.data.redis.core.script.RedisScript;
  * The ledger's transitions, each one Lua script and so one atomic step in Redis. The state machine they implement is
  * described in this package's documentation.
  * <p>
- * An entry is stored in the shard's {@code entries} hash as {@code deadline:attempts:token:payload}, where
- * {@code token} is empty while the entry is scheduled and holds the claim's fencing token while it is leased, and
- * {@code payload} is {@code v<value>} or {@code -}. A dead letter is stored as
- * {@code deadline:attempts:failedAt:error\npayload}; the error never holds a line break.
+ * An entry is stored in the shard's {@code entries} hash as {@code deadline:attempts:payload}, where {@code payload}
+ * is {@code v<value>} or {@code -}; while it is claimed, the shard's {@code tokens} hash holds its claim's fencing
+ * token. A dead letter is stored as {@code deadline:attempts:failedAt:error\npayload}; the error never holds a line
+ * break. Every script takes the shard's keys in the order of {@link Shard#keys()}, then (standalone only) the tracked
+ * key. Entries are handled in bulk calls wherever a claim or an outcome batch touches many, since per-entry Lua work
+ * is what bounds how fast a spike of expiries is worked off.
  * <p>
  * Time is always the Redis server's ({@code TIME}), never an instance's clock. Computed numbers go back to Redis
  * through {@code ms()}, because Lua's default number formatting keeps only 14 digits.
@@ -19,16 +21,15 @@ import org.springframework.data.redis.core.script.RedisScript;
 final class LedgerScripts {
 
 	private static final String PREAMBLE = """
+			local due, leased, entries, tokens, seq, dead, deadIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
+				KEYS[6], KEYS[7]
 			local function ms(n) return string.format('%.0f', n) end
 			local function nowMillis()
 				local t = redis.call('TIME')
 				return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 			end
 			local function decode(e)
-				return string.match(e, '^(%-?%d+):(%d+):(%d*):(.*)$')
-			end
-			local function encode(deadline, attempts, token, payload)
-				return deadline .. ':' .. attempts .. ':' .. token .. ':' .. payload
+				return string.match(e, '^(%-?%d+):(%d+):(.*)$')
 			end
 			-- One call per 1000 arguments: Lua's unpack has a stack limit.
 			local function bulk(command, key, args)
@@ -36,10 +37,11 @@ final class LedgerScripts {
 					redis.call(command, key, unpack(args, i, math.min(i + 999, #args)))
 				end
 			end
-			local function bury(dead, deadIndex, entries, k, deadline, attempts, now, reason, payload, inline)
+			local function bury(k, deadline, attempts, now, reason, payload, inline)
 				redis.call('HSET', dead, k, deadline .. ':' .. attempts .. ':' .. ms(now) .. ':' .. reason .. '\\n' .. payload)
 				redis.call('ZADD', deadIndex, ms(now), k)
 				redis.call('HDEL', entries, k)
+				redis.call('HDEL', tokens, k)
 				-- Standalone only: the tracked key goes with its entry, in the same step.
 				if inline then redis.call('DEL', k) end
 			end
@@ -114,7 +116,11 @@ final class LedgerScripts {
 				end
 				return pi > plen and si > slen
 			end
-			local function glob(p, s) return globAt(p, 1, s, 1, 0, { false }) end
+			local function glob(p, s)
+				-- As KEYS: a lone '*' matches every key, the empty one included.
+				if p == '*' then return true end
+				return globAt(p, 1, s, 1, 0, { false })
+			end
 			""";
 
 	/** Test hook: matches ARGV[1] (a pattern) against ARGV[2..]; returns the matching ones. */
@@ -131,16 +137,17 @@ final class LedgerScripts {
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> TRACK = RedisScript.of(PREAMBLE + """
-			-- KEYS: due, leased, entries[, key]   ARGV: key, mode ('at' | 'after'), millis, hasValue, value
+			-- ARGV: key, mode ('at' | 'after'), millis, hasValue, value
 			local now = nowMillis()
 			local deadline = ARGV[3]
 			if ARGV[2] == 'after' then deadline = ms(now + tonumber(ARGV[3])) end
-			if KEYS[4] then redis.call('SET', KEYS[4], ARGV[5]) end
-			redis.call('ZREM', KEYS[2], ARGV[1])
-			redis.call('ZADD', KEYS[1], deadline, ARGV[1])
+			if KEYS[8] then redis.call('SET', KEYS[8], ARGV[5]) end
+			redis.call('ZREM', leased, ARGV[1])
+			redis.call('HDEL', tokens, ARGV[1])
+			redis.call('ZADD', due, deadline, ARGV[1])
 			local payload = '-'
 			if ARGV[4] == '1' then payload = 'v' .. ARGV[5] end
-			redis.call('HSET', KEYS[3], ARGV[1], encode(deadline, 0, '', payload))
+			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
 			return { deadline, ms(now) }
 			""", List.class);
 
@@ -148,12 +155,13 @@ final class LedgerScripts {
 	 * Cancel from any live state. Returns 1 if the entry was scheduled (its handlers will not run), 0 if an attempt
 	 * was running (it finishes, but is neither retried nor recorded), -1 if there was no entry.
 	 */
-	static final RedisScript<Long> CANCEL = RedisScript.of("""
-			-- KEYS: due, leased, entries[, key]   ARGV: key
-			if KEYS[4] then redis.call('DEL', KEYS[4]) end
-			local scheduled = redis.call('ZREM', KEYS[1], ARGV[1])
-			local running = redis.call('ZREM', KEYS[2], ARGV[1])
-			redis.call('HDEL', KEYS[3], ARGV[1])
+	static final RedisScript<Long> CANCEL = RedisScript.of(PREAMBLE + """
+			-- ARGV: key
+			if KEYS[8] then redis.call('DEL', KEYS[8]) end
+			local scheduled = redis.call('ZREM', due, ARGV[1])
+			local running = redis.call('ZREM', leased, ARGV[1])
+			redis.call('HDEL', entries, ARGV[1])
+			redis.call('HDEL', tokens, ARGV[1])
 			if scheduled == 1 then return 1 elseif running == 1 then return 0 end
 			return -1
 			""", Long.class);
@@ -165,44 +173,53 @@ final class LedgerScripts {
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> CLAIM = RedisScript.of(PREAMBLE + GLOB + """
-			-- KEYS: due, leased, entries, seq, dead, deadIndex
 			-- ARGV: leaseMillis, limit, offset, maxScan, maxAttempts, inline, pattern...
 			local now = nowMillis()
 			local lease, limit, offset, maxScan = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 			local maxAttempts = tonumber(ARGV[5])
 			local inline = ARGV[6] == '1'
-			local patterns, all = {}, false
+			-- 'prefix*' patterns (the common case) compare a prefix; others run the glob matcher.
+			local prefixes, globs, all = {}, {}, false
 			for i = 7, #ARGV do
-				if ARGV[i] == '*' then all = true end
-				patterns[#patterns + 1] = ARGV[i]
+				local p = ARGV[i]
+				if p == '*' then
+					all = true
+				elseif string.find(string.sub(p, 1, -2), '[%*%?%[\\\\]') == nil and string.sub(p, -1) == '*' then
+					prefixes[#prefixes + 1] = string.sub(p, 1, -2)
+				else
+					globs[#globs + 1] = p
+				end
 			end
 			local function owns(k)
 				if all then return true end
-				for _, p in ipairs(patterns) do if glob(p, k) then return true end end
+				for _, p in ipairs(prefixes) do if string.sub(k, 1, #p) == p then return true end end
+				for _, p in ipairs(globs) do if glob(p, k) then return true end end
 				return false
 			end
 			local lapsed, buried = 0, {}
-			for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ms(now), 'LIMIT', 0, 1000)) do
-				redis.call('ZREM', KEYS[2], k)
-				local e = redis.call('HGET', KEYS[3], k)
+			for _, k in ipairs(redis.call('ZRANGEBYSCORE', leased, '-inf', ms(now), 'LIMIT', 0, 1000)) do
+				redis.call('ZREM', leased, k)
+				redis.call('HDEL', tokens, k)
+				local e = redis.call('HGET', entries, k)
 				if e then
 					lapsed = lapsed + 1
-					local deadline, attempts, _, payload = decode(e)
+					local deadline, attempts, payload = decode(e)
 					attempts = tonumber(attempts) + 1
 					if attempts >= maxAttempts then
-						bury(KEYS[5], KEYS[6], KEYS[3], k, deadline, attempts, now,
-							'lease lapsed: the instance handling it stopped renewing it', payload, inline)
+						bury(k, deadline, attempts, now, 'lease lapsed: the instance handling it stopped renewing it',
+							payload, inline)
 						buried[#buried + 1] = k
 					else
-						redis.call('HSET', KEYS[3], k, encode(deadline, attempts, '', payload))
-						redis.call('ZADD', KEYS[1], ms(now), k)
+						redis.call('HSET', entries, k, deadline .. ':' .. attempts .. ':' .. payload)
+						redis.call('ZADD', due, ms(now), k)
 					end
 				end
 			end
 			-- Scan without removing, then claim what is ours in a few bulk calls.
+			local firstOffset = offset
 			local mine, count, scanned, exhausted, pos = {}, 0, 0, false, offset
 			while count < limit and scanned < maxScan do
-				local batch = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms(now), 'LIMIT', pos,
+				local batch = redis.call('ZRANGEBYSCORE', due, '-inf', ms(now), 'LIMIT', pos,
 					math.min(math.max(limit - count, 100), maxScan - scanned))
 				if #batch == 0 then exhausted = true break end
 				for _, k in ipairs(batch) do
@@ -219,34 +236,36 @@ final class LedgerScripts {
 			end
 			local claims = {}
 			if count > 0 then
-				local entries = redis.call('HMGET', KEYS[3], unpack(mine))
-				bulk('ZREM', KEYS[1], mine)
-				local firstToken = redis.call('INCRBY', KEYS[4], count) - count + 1
+				local found = redis.call('HMGET', entries, unpack(mine))
+				if firstOffset == 0 and offset == 0 then
+					-- Nothing foreign in between: what was claimed is exactly the first entries by rank.
+					redis.call('ZREMRANGEBYRANK', due, 0, count - 1)
+				else
+					bulk('ZREM', due, mine)
+				end
+				local firstToken = redis.call('INCRBY', seq, count) - count + 1
 				local leaseEnd = ms(now + lease)
-				local leased, updated = {}, {}
+				local leases, held = {}, {}
 				for i, k in ipairs(mine) do
-					local e = entries[i]
+					local e = found[i]
 					if e then
 						local token = tostring(firstToken + i - 1)
-						local deadline, attempts, _, payload = decode(e)
-						leased[#leased + 1] = leaseEnd
-						leased[#leased + 1] = k
-						updated[#updated + 1] = k
-						updated[#updated + 1] = encode(deadline, attempts, token, payload)
+						leases[#leases + 1] = leaseEnd
+						leases[#leases + 1] = k
+						held[#held + 1] = k
+						held[#held + 1] = token
 						claims[#claims + 1] = k
-						claims[#claims + 1] = deadline
-						claims[#claims + 1] = attempts
 						claims[#claims + 1] = token
-						claims[#claims + 1] = payload
+						claims[#claims + 1] = e
 					end
 				end
-				if #leased > 0 then
-					bulk('ZADD', KEYS[2], leased)
-					bulk('HSET', KEYS[3], updated)
+				if #leases > 0 then
+					bulk('ZADD', leased, leases)
+					bulk('HSET', tokens, held)
 				end
 			end
-			local nextDue = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ms(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
-			local nextLease = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]
+			local nextDue = redis.call('ZRANGEBYSCORE', due, '(' .. ms(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
+			local nextLease = redis.call('ZRANGE', leased, 0, 0, 'WITHSCORES')[2]
 			local reply = { ms(now), nextDue or '', nextLease or '', tostring(offset), exhausted and '1' or '0',
 				tostring(lapsed), tostring(#buried) }
 			for _, k in ipairs(buried) do reply[#reply + 1] = k end
@@ -257,29 +276,23 @@ final class LedgerScripts {
 	/** Extend the leases this instance still holds; returns the tokens that are no longer current. */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> RENEW = RedisScript.of(PREAMBLE + """
-			-- KEYS: leased, entries   ARGV: leaseMillis, (key, token)...
+			-- ARGV: leaseMillis, (key, token)...
 			local leaseEnd = ms(nowMillis() + tonumber(ARGV[1]))
 			local keys = {}
 			for i = 2, #ARGV, 2 do keys[#keys + 1] = ARGV[i] end
-			local entries = redis.call('HMGET', KEYS[2], unpack(keys))
+			local held = redis.call('HMGET', tokens, unpack(keys))
 			local lost, renewed = {}, {}
 			for n, k in ipairs(keys) do
-				local held = false
-				if entries[n] then
-					local _, _, token = decode(entries[n])
-					held = token == ARGV[2 * n + 1]
-				end
-				if held then
+				local token = ARGV[2 * n + 1]
+				if held[n] == token then
 					renewed[#renewed + 1] = leaseEnd
 					renewed[#renewed + 1] = k
 				else
-					lost[#lost + 1] = ARGV[2 * n + 1]
+					lost[#lost + 1] = token
 				end
 			end
-			if #renewed > 0 then
-				for i = 1, #renewed, 1000 do
-					redis.call('ZADD', KEYS[1], 'XX', unpack(renewed, i, math.min(i + 999, #renewed)))
-				end
+			for i = 1, #renewed, 1000 do
+				redis.call('ZADD', leased, 'XX', unpack(renewed, i, math.min(i + 999, #renewed)))
 			end
 			return lost
 			""", List.class);
@@ -290,62 +303,55 @@ final class LedgerScripts {
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> SETTLE = RedisScript.of(PREAMBLE + """
-			-- KEYS: leased, due, entries, dead, deadIndex
 			-- ARGV: maxAttempts, inline, (kind, key, token, backoffMillis, error)...
 			local now = nowMillis()
 			local maxAttempts = tonumber(ARGV[1])
 			local inline = ARGV[2] == '1'
 			local keys = {}
 			for i = 4, #ARGV, 5 do keys[#keys + 1] = ARGV[i] end
-			local entries = redis.call('HMGET', KEYS[3], unpack(keys))
-			local out, ended, finished, scheduled, updated = {}, {}, {}, {}, {}
+			local held = redis.call('HMGET', tokens, unpack(keys))
+			local out, ended, finished, scheduled = {}, {}, {}, {}
 			for n, k in ipairs(keys) do
 				local i = 3 + (n - 1) * 5
-				local kind, token = ARGV[i], ARGV[i + 2]
+				local kind = ARGV[i]
 				local code = 'stale'
-				local e = entries[n]
-				if e then
-					local deadline, attempts, held, payload = decode(e)
-					if held == token then
-						ended[#ended + 1] = k
-						if kind == 'c' then
-							finished[#finished + 1] = k
-							code = 'done'
-						elseif kind == 'r' then
-							updated[#updated + 1] = k
-							updated[#updated + 1] = encode(deadline, attempts, '', payload)
-							scheduled[#scheduled + 1] = ms(now)
-							scheduled[#scheduled + 1] = k
-							code = 'released'
+				if held[n] and held[n] == ARGV[i + 2] then
+					ended[#ended + 1] = k
+					if kind == 'c' then
+						finished[#finished + 1] = k
+						code = 'done'
+					elseif kind == 'r' then
+						scheduled[#scheduled + 1] = ms(now)
+						scheduled[#scheduled + 1] = k
+						code = 'released'
+					else
+						local deadline, attempts, payload = decode(redis.call('HGET', entries, k))
+						attempts = tonumber(attempts) + 1
+						if attempts >= maxAttempts then
+							bury(k, deadline, attempts, now, ARGV[i + 4], payload, inline)
+							code = 'dead'
 						else
-							attempts = tonumber(attempts) + 1
-							if attempts >= maxAttempts then
-								bury(KEYS[4], KEYS[5], KEYS[3], k, deadline, attempts, now, ARGV[i + 4], payload, inline)
-								code = 'dead'
-							else
-								updated[#updated + 1] = k
-								updated[#updated + 1] = encode(deadline, attempts, '', payload)
-								scheduled[#scheduled + 1] = ms(now + tonumber(ARGV[i + 3]))
-								scheduled[#scheduled + 1] = k
-								code = 'retry'
-							end
+							redis.call('HSET', entries, k, deadline .. ':' .. attempts .. ':' .. payload)
+							scheduled[#scheduled + 1] = ms(now + tonumber(ARGV[i + 3]))
+							scheduled[#scheduled + 1] = k
+							code = 'retry'
 						end
 					end
 				end
 				out[n] = code
 			end
-			if #ended > 0 then bulk('ZREM', KEYS[1], ended) end
+			if #ended > 0 then
+				bulk('ZREM', leased, ended)
+				bulk('HDEL', tokens, ended)
+			end
 			if #finished > 0 then
-				bulk('HDEL', KEYS[3], finished)
+				bulk('HDEL', entries, finished)
 				-- Standalone only: the tracked keys go with their entries, in the same step.
 				if inline then
 					for i = 1, #finished, 1000 do redis.call('DEL', unpack(finished, i, math.min(i + 999, #finished))) end
 				end
 			end
-			if #updated > 0 then
-				bulk('HSET', KEYS[3], updated)
-				bulk('ZADD', KEYS[2], scheduled)
-			end
+			if #scheduled > 0 then bulk('ZADD', due, scheduled) end
 			return out
 			""", List.class);
 
@@ -355,47 +361,47 @@ final class LedgerScripts {
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> RETRY_DEAD = RedisScript.of(PREAMBLE + """
-			-- KEYS: due, entries, dead, deadIndex[, key]   ARGV: key
-			if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return { '0' } end
-			local d = redis.call('HGET', KEYS[3], ARGV[1])
+			-- ARGV: key
+			if redis.call('HEXISTS', entries, ARGV[1]) == 1 then return { '0' } end
+			local d = redis.call('HGET', dead, ARGV[1])
 			if not d then return { '-1' } end
 			local deadline, payload = string.match(d, '^(%-?%d+):%d+:%-?%d+:[^\\n]*\\n(.*)$')
-			redis.call('HDEL', KEYS[3], ARGV[1])
-			redis.call('ZREM', KEYS[4], ARGV[1])
-			redis.call('HSET', KEYS[2], ARGV[1], encode(deadline, 0, '', payload))
-			redis.call('ZADD', KEYS[1], ms(nowMillis()), ARGV[1])
-			if KEYS[5] then
+			redis.call('HDEL', dead, ARGV[1])
+			redis.call('ZREM', deadIndex, ARGV[1])
+			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
+			redis.call('ZADD', due, ms(nowMillis()), ARGV[1])
+			if KEYS[8] then
 				local value = ''
 				if string.sub(payload, 1, 1) == 'v' then value = string.sub(payload, 2) end
-				redis.call('SET', KEYS[5], value)
+				redis.call('SET', KEYS[8], value)
 			end
 			return { '1', payload }
 			""", List.class);
 
 	/** Delete dead letters: the given keys, or ({@code olderThanMillis} set) those buried longer ago than that. */
 	static final RedisScript<Long> DELETE_DEAD = RedisScript.of(PREAMBLE + """
-			-- KEYS: dead, deadIndex   ARGV: olderThanMillis (or ''), key...
+			-- ARGV: olderThanMillis (or ''), key...
 			local keys = {}
 			if ARGV[1] ~= '' then
-				keys = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ms(nowMillis() - tonumber(ARGV[1])), 'LIMIT', 0, 1000)
+				keys = redis.call('ZRANGEBYSCORE', deadIndex, '-inf', ms(nowMillis() - tonumber(ARGV[1])), 'LIMIT', 0, 1000)
 			else
 				for i = 2, #ARGV do keys[#keys + 1] = ARGV[i] end
 			end
 			local deleted = 0
 			for _, k in ipairs(keys) do
-				deleted = deleted + redis.call('HDEL', KEYS[1], k)
-				redis.call('ZREM', KEYS[2], k)
+				deleted = deleted + redis.call('HDEL', dead, k)
+				redis.call('ZREM', deadIndex, k)
 			end
 			return deleted
 			""", Long.class);
 
 	/** The oldest dead letters of a shard: {@code key, encoded} pairs. */
 	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> LIST_DEAD = RedisScript.of("""
-			-- KEYS: dead, deadIndex   ARGV: count
+	static final RedisScript<List> LIST_DEAD = RedisScript.of(PREAMBLE + """
+			-- ARGV: count
 			local out = {}
-			for _, k in ipairs(redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)) do
-				local d = redis.call('HGET', KEYS[1], k)
+			for _, k in ipairs(redis.call('ZRANGE', deadIndex, 0, tonumber(ARGV[1]) - 1)) do
+				local d = redis.call('HGET', dead, k)
 				if d then
 					out[#out + 1] = k
 					out[#out + 1] = d
@@ -407,9 +413,8 @@ final class LedgerScripts {
 	/** Counts for health and operations: overdue, scheduled, leased, dead letters. */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> BACKLOG = RedisScript.of(PREAMBLE + """
-			-- KEYS: due, leased, deadIndex
-			return { redis.call('ZCOUNT', KEYS[1], '-inf', ms(nowMillis())), redis.call('ZCARD', KEYS[1]),
-				redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]) }
+			return { redis.call('ZCOUNT', due, '-inf', ms(nowMillis())), redis.call('ZCARD', due),
+				redis.call('ZCARD', leased), redis.call('ZCARD', deadIndex) }
 			""", List.class);
 
 	/** The namespace's shard count: the first writer's, fixed from then on so that no entry is ever stranded. */

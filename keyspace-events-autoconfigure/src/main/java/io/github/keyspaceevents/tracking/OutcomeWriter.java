@@ -30,7 +30,7 @@ final class OutcomeWriter implements Runnable {
 
 	private static final Log logger = LogFactory.getLog(OutcomeWriter.class);
 
-	private static final long FLUSH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+	private static final long FLUSH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
 	private static final long RETRY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 

@@ -6,12 +6,13 @@ import java.util.List;
  * The Redis keys of one ledger shard. They share a hash tag, {@code {namespace:index}}, so that every script on a
  * shard runs on one cluster slot.
  */
-record Shard(int index, String due, String leased, String entries, String seq, String dead, String deadIndex) {
+record Shard(int index, String due, String leased, String entries, String tokens, String seq, String dead,
+		String deadIndex) {
 
 	static Shard of(String namespace, int index) {
 		String tag = "{" + namespace + ":" + index + "}";
-		return new Shard(index, tag + ":due", tag + ":leased", tag + ":entries", tag + ":seq", tag + ":dead",
-				tag + ":dead-index");
+		return new Shard(index, tag + ":due", tag + ":leased", tag + ":entries", tag + ":tokens", tag + ":seq",
+				tag + ":dead", tag + ":dead-index");
 	}
 
 	/** @return the key holding the namespace's own settings (its shard count) */
@@ -19,8 +20,9 @@ record Shard(int index, String due, String leased, String entries, String seq, S
 		return "{" + namespace + "}:meta";
 	}
 
-	List<String> claimKeys() {
-		return List.of(this.due, this.leased, this.entries, this.seq, this.dead, this.deadIndex);
+	/** @return the keys every ledger script takes, in the order the scripts expect them */
+	List<String> keys() {
+		return List.of(this.due, this.leased, this.entries, this.tokens, this.seq, this.dead, this.deadIndex);
 	}
 
 }

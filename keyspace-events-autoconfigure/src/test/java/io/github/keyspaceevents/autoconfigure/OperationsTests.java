@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.Health;
@@ -25,6 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -112,6 +114,72 @@ class OperationsTests {
 	}
 
 	@Test
+	void endpointPagesRetriesDeletesAndPurgesDeadLettersAndRejectsBadInput() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).withUserConfiguration(FailingHandlers.class)
+				.withPropertyValues("spring.jmx.enabled=true", "management.endpoints.jmx.exposure.include=keyspaceevents",
+						"keyspace-events.tracking.max-attempts=1")
+				.run((context) -> {
+					await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+					TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+					for (int i = 0; i < 3; i++) {
+						tracked.expireAfter("dead:" + i, "v" + i, Duration.ZERO);
+					}
+					await().until(() -> tracked.deadLetterCount() == 3);
+					KeyspaceEventsEndpoint endpoint = context.getBean(KeyspaceEventsEndpoint.class);
+					KeyspaceEventsEndpoint.DeadLettersDescriptor page = endpoint.deadLetters("deadletters", 1, 1);
+					assertThat(page.total()).isEqualTo(3);
+					assertThat(page.deadLetters()).singleElement()
+						.satisfies((dead) -> assertThat(dead.lastError()).contains("no such order"));
+					assertThat(endpoint.changeDeadLetters("deadletters", "delete", "dead:0", null))
+						.containsEntry("done", true);
+					assertThat(endpoint.changeDeadLetters("deadletters", "retry", "dead:1", null))
+						.containsEntry("done", true);
+					await().until(() -> tracked.deadLetters(0, 10).stream().anyMatch((d) -> d.key().equals("dead:1")));
+					assertThat(endpoint.changeDeadLetters("deadletters", "purge", null, Duration.ZERO))
+						.containsEntry("purged", 2L);
+					assertThat(tracked.deadLetterCount()).isZero();
+
+					assertThatExceptionOfType(InvalidEndpointRequestException.class)
+						.isThrownBy(() -> endpoint.deadLetters("deadletter", null, null))
+						.withMessageContaining("Unknown section 'deadletter'");
+					assertThatExceptionOfType(InvalidEndpointRequestException.class)
+						.isThrownBy(() -> endpoint.deadLetters("deadletters", -1, 10))
+						.withMessageContaining("offset must be 0 or more");
+					assertThatExceptionOfType(InvalidEndpointRequestException.class)
+						.isThrownBy(() -> endpoint.changeDeadLetters("deadletters", "explode", "dead:1", null))
+						.withMessageContaining("action must be 'retry', 'delete' or 'purge'");
+					assertThatExceptionOfType(InvalidEndpointRequestException.class)
+						.isThrownBy(() -> endpoint.changeDeadLetters("deadletters", "retry", null, null))
+						.withMessageContaining("retry needs 'key'");
+					assertThatExceptionOfType(InvalidEndpointRequestException.class)
+						.isThrownBy(() -> endpoint.changeDeadLetters("deadletters", "purge", null, null))
+						.withMessageContaining("purge needs 'olderThan'");
+				});
+		}
+	}
+
+	@Test
+	void badTrackingPropertiesFailStartupNamingTheProperty() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(
+					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
+					KeyspaceEventsAutoConfiguration.class))
+			.withPropertyValues("keyspace-events.tracking.lease=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("keyspace-events.tracking.lease must be positive"));
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(
+					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
+					KeyspaceEventsAutoConfiguration.class))
+			.withPropertyValues("keyspace-events.tracking.namespace=a}b")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("keyspace-events.tracking.namespace must be non-empty text without '}'"));
+	}
+
+	@Test
 	void failureAnalyzerDescribesTheProblemAndTheAction() {
 		FailureAnalysis analysis = new KeyspaceEventsFailureAnalyzer().analyze(new IllegalStateException("wrapped",
 				new KeyspaceEventsConfigurationException("keyspace-events.dispatch.concurrency must be at least 1",
@@ -138,6 +206,16 @@ class OperationsTests {
 
 	private static ApplicationContextRunner runner(RedisServerProcess redis) {
 		return RedisContextRunners.against(redis).withUserConfiguration(Handlers.class);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingHandlers {
+
+		@OnKeyExpired("dead:*")
+		void expired(String key) {
+			throw new IllegalStateException("no such order: " + key);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

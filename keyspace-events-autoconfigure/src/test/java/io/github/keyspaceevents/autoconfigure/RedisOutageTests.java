@@ -75,7 +75,7 @@ class RedisOutageTests {
 			.withPropertyValues("keyspace-events.fail-fast=true")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.hasStackTraceContaining("Redis is not reachable and keyspace-events.fail-fast is true")
+				.hasStackTraceContaining("Redis at 127.0.0.1:" + port + " is not reachable and keyspace-events.fail-fast is true")
 				.hasStackTraceContaining("127.0.0.1:" + port));
 	}
 

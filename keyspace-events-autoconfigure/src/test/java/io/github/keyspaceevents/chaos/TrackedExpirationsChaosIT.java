@@ -1,6 +1,5 @@
 package io.github.keyspaceevents.chaos;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.Map;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import io.github.keyspaceevents.tracking.TrackingSettings;
+import io.github.keyspaceevents.worker.WorkerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +42,7 @@ class TrackedExpirationsChaosIT {
 
 	private RedisServerProcess redis;
 
-	private final List<Process> workers = new ArrayList<>();
+	private final List<WorkerProcess> workers = new ArrayList<>();
 
 	private LettuceConnectionFactory connectionFactory;
 
@@ -80,7 +80,7 @@ class TrackedExpirationsChaosIT {
 
 	@AfterEach
 	void stopEverything() {
-		this.workers.forEach(Process::destroyForcibly);
+		this.workers.forEach(WorkerProcess::kill);
 		this.connectionFactory.destroy();
 		this.redis.close();
 	}
@@ -93,7 +93,7 @@ class TrackedExpirationsChaosIT {
 		}
 		schedule("order:", 600, Duration.ofMillis(500), Duration.ofSeconds(2));
 		await().until(() -> handledKeys() >= 100);
-		this.workers.get(0).destroyForcibly();
+		this.workers.get(0).kill();
 		awaitAllHandled(600);
 		row("3 processes, one killed (SIGKILL) mid-handler, lease 3 s", "order:", 600, true);
 	}
@@ -210,27 +210,7 @@ class TrackedExpirationsChaosIT {
 	}
 
 	private void startWorker(String id, String pattern, long sleepMillis, String... properties) {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
-				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + this.redis.port(),
-				"--spring.data.redis.timeout=2s", "--chaos.results-port=" + results.port(), "--chaos.id=" + id,
-				"--chaos.pattern=" + pattern, "--chaos.sleep-millis=" + sleepMillis, "--spring.main.banner-mode=off",
-				"--keyspace-events.retry.max-interval=500ms"));
-		for (String property : properties) {
-			command.add("--" + property);
-		}
-		try {
-			File log = Path.of("target", "chaos-" + id + ".log").toFile();
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-				.start();
-			this.workers.add(process);
-			await().atMost(Duration.ofSeconds(60))
-				.until(() -> Long.valueOf(1).equals(results.command("EXISTS", "ready:" + id)));
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("Could not start chaos worker " + id, ex);
-		}
+		this.workers.add(WorkerProcess.start(id, this.redis, results, pattern, sleepMillis, properties));
 	}
 
 }

@@ -47,9 +47,10 @@ class KeyPatternTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "*", "a*", "?" })
-	void neverMatchesTheEmptyKey(String pattern) {
+	@CsvSource({ "a*", "?", "**", "*?" })
+	void matchesTheEmptyKeyOnlyWithALoneStarAsKeysDoes(String pattern) {
 		assertThat(KeyPattern.compile(pattern).matches("")).isFalse();
+		assertThat(KeyPattern.compile("*").matches("")).isTrue();
 	}
 
 }

@@ -310,9 +310,10 @@ class LedgerModelTests {
 			if (state == State.DEAD) {
 				assertThat(dead).as(where + " dead letter").isTrue();
 			}
+			Object token = template.opsForHash().get(shard.tokens(), key);
+			assertThat(token).as(where + " token").isEqualTo((state == State.CLAIMED) ? entry.token : null);
 			if (stored != null) {
-				String token = stored.split(":", 4)[2];
-				assertThat(token).as(where + " token").isEqualTo((state == State.CLAIMED) ? entry.token : "");
+				assertThat(Integer.parseInt(stored.split(":", 3)[1])).as(where + " attempts").isEqualTo(entry.attempts);
 			}
 		}
 	}

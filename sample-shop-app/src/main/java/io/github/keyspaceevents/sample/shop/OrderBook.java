@@ -3,6 +3,7 @@ package io.github.keyspaceevents.sample.shop;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -16,13 +17,21 @@ class OrderBook {
 
 	private final JdbcClient jdbc;
 
+	private final AtomicLong lastPlacedAt = new AtomicLong();
+
 	OrderBook(JdbcClient jdbc) {
 		this.jdbc = jdbc;
 	}
 
+	// Strictly increasing, so that orders placed within one millisecond still list newest first.
+	private long placedAt() {
+		long now = System.currentTimeMillis();
+		return this.lastPlacedAt.accumulateAndGet(now, (last, candidate) -> Math.max(last + 1, candidate));
+	}
+
 	void insert(Order order) {
-		this.jdbc.sql("insert into customer_order (id, status, expires_at_ms) values (?, ?, ?)")
-			.params(order.id(), order.status().name(), order.expiresAt().toEpochMilli())
+		this.jdbc.sql("insert into customer_order (id, status, expires_at_ms, placed_at_ms) values (?, ?, ?, ?)")
+			.params(order.id(), order.status().name(), order.expiresAt().toEpochMilli(), placedAt())
 			.update();
 		for (Order.Line line : order.items()) {
 			this.jdbc.sql("insert into order_line (order_id, sku, quantity, price) values (?, ?, ?, ?)")
@@ -41,7 +50,7 @@ class OrderBook {
 
 	List<Order> latest(int limit) {
 		List<String> ids = this.jdbc
-			.sql("select id from customer_order order by expires_at_ms desc fetch first " + limit + " rows only")
+			.sql("select id from customer_order order by placed_at_ms desc, id fetch first " + limit + " rows only")
 			.query(String.class)
 			.list();
 		return ids.stream().map(this::find).flatMap(Optional::stream).toList();

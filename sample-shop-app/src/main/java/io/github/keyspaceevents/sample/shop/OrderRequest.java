@@ -1,5 +1,6 @@
 package io.github.keyspaceevents.sample.shop;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -13,9 +14,10 @@ public record OrderRequest(List<Item> items) {
 	 * One product and how many.
 	 *
 	 * @param sku the product
-	 * @param quantity units, 1 to {@value OrderService#MAX_QUANTITY}
+	 * @param quantity units, a whole number from 1 to {@value OrderService#MAX_QUANTITY}; read as a decimal so that
+	 * {@code 1.5} is refused rather than silently cut to 1
 	 */
-	public record Item(String sku, Integer quantity) {
+	public record Item(String sku, BigDecimal quantity) {
 	}
 
 }

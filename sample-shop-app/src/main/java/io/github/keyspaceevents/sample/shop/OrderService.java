@@ -1,5 +1,6 @@
 package io.github.keyspaceevents.sample.shop;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,11 +148,13 @@ class OrderService {
 			if (item.sku() == null || item.sku().isBlank()) {
 				throw ShopException.invalid(field + ".sku", field + ".sku is required");
 			}
-			if (item.quantity() == null || item.quantity() < 1 || item.quantity() > MAX_QUANTITY) {
-				throw ShopException.invalid(field + ".quantity", "%s.quantity must be between 1 and %d, was %s"
-					.formatted(field, MAX_QUANTITY, item.quantity()));
+			BigDecimal quantity = item.quantity();
+			if (quantity == null || quantity.stripTrailingZeros().scale() > 0 || quantity.compareTo(BigDecimal.ONE) < 0
+					|| quantity.compareTo(BigDecimal.valueOf(MAX_QUANTITY)) > 0) {
+				throw ShopException.invalid(field + ".quantity", "%s.quantity must be a whole number from 1 to %d, was %s"
+					.formatted(field, MAX_QUANTITY, (quantity != null) ? quantity.toPlainString() : null));
 			}
-			quantities.merge(item.sku(), item.quantity(), Integer::sum);
+			quantities.merge(item.sku(), quantity.intValueExact(), Integer::sum);
 		}
 		return quantities;
 	}

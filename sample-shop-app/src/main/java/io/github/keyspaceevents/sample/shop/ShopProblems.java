@@ -3,6 +3,7 @@ package io.github.keyspaceevents.sample.shop;
 import java.util.List;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -35,7 +36,13 @@ class ShopProblems extends ResponseEntityExceptionHandler {
 		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
 		problem.setTitle("Unreadable request body");
 		String field = fieldOf(ex);
-		if (field != null) {
+		if (ex.getCause() instanceof StreamReadException malformed) {
+			// Not JSON at all (cut off, a stray comma): where it broke, not which field it was reading.
+			problem.setDetail("The body is not valid JSON: " + malformed.getOriginalMessage()
+					+ ((malformed.getLocation() != null) ? " (line " + malformed.getLocation().getLineNr() + ", column "
+							+ malformed.getLocation().getColumnNr() + ")" : ""));
+		}
+		else if (field != null) {
 			problem.setDetail("'" + field + "' has a value of the wrong type");
 			problem.setProperty("field", field);
 		}

@@ -1,5 +1,6 @@
 package io.github.keyspaceevents.sample.shop;
 
+import java.util.List;
 import java.util.Map;
 
 import io.github.keyspaceevents.launcher.RedisServerProcess;
@@ -28,6 +29,7 @@ class BadRequestTests {
 		redis = RedisServerProcess.start();
 		shop = ShopInstance.start(redis, "badRequests", "10m");
 		shop.addProduct("B-1", 2);
+		shop.addProduct("N-1", 10);
 	}
 
 	@AfterAll
@@ -46,6 +48,7 @@ class BadRequestTests {
 			{"items":[]}                                               | 400 | field    | items
 			{}                                                         | 400 | field    | items
 			{"items":[{"sku":"B-1","quantity":"two"}]}                 | 400 | field    | items[0].quantity
+			{"items":[{"sku":"B-1","quantity":1.5}]}                   | 400 | field    | items[0].quantity
 			{"items":[{"sku":"B-1","quantity":3}]}                     | 409 | sku      | B-1
 			{"items":[{"sku":"B-1","quantity":1},{"sku":"B-1","quantity":2}]} | 409 | sku | B-1
 			{"items":[{"sku":"B-1","quantity":1},{"sku":"NOPE","quantity":1}]} | 404 | sku | NOPE
@@ -78,7 +81,21 @@ class BadRequestTests {
 			.toEntity(Map.class);
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getBody()).containsEntry("title", "Unreadable request body");
+		assertThat((String) response.getBody().get("detail")).startsWith("The body is not valid JSON")
+			.doesNotContain("wrong type");
 		assertThat(shop.snapshot()).isEqualTo(before);
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void ordersAreListedNewestFirst() {
+		String first = (String) OrderExpiryTests.place(shop, "N-1", 1).getBody().get("id");
+		String second = (String) OrderExpiryTests.place(shop, "N-1", 1).getBody().get("id");
+		ResponseEntity<List> orders = shop.http().get().uri("/api/orders").retrieve().toEntity(List.class);
+		List<String> ids = ((List<Map<String, Object>>) orders.getBody()).stream()
+			.map((order) -> (String) order.get("id"))
+			.toList();
+		assertThat(ids).containsSubsequence(second, first);
 	}
 
 	@Test

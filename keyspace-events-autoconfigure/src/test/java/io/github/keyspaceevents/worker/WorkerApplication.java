@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.chaos;
+package io.github.keyspaceevents.worker;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
@@ -17,12 +17,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
 /**
- * One application process of the chaos suite: handles tracked expirations of {@code chaos.pattern} against the Redis
- * under test and records every handling (count and lag) in a second Redis that no fault touches.
+ * A worker application without a web server, as a user builds one from the Quick start: handles tracked expirations of
+ * {@code worker.pattern} and records every handling (count and lag) in a second Redis that no fault touches.
  */
 @Configuration(proxyBeanMethods = false)
 @ImportAutoConfiguration({ DataRedisAutoConfiguration.class, KeyspaceEventsAutoConfiguration.class })
-public class ChaosWorker {
+public class WorkerApplication {
 
 	private final RedisCommands<String, String> results;
 
@@ -30,8 +30,8 @@ public class ChaosWorker {
 
 	private final String id;
 
-	ChaosWorker(@Value("${chaos.results-port}") int resultsPort, @Value("${chaos.sleep-millis:0}") long sleepMillis,
-			@Value("${chaos.id}") String id) {
+	WorkerApplication(@Value("${worker.results-port}") int resultsPort,
+			@Value("${worker.sleep-millis:0}") long sleepMillis, @Value("${worker.id}") String id) {
 		StatefulRedisConnection<String, String> connection = RedisClient.create("redis://127.0.0.1:" + resultsPort)
 			.connect();
 		this.results = connection.sync();
@@ -40,7 +40,7 @@ public class ChaosWorker {
 	}
 
 	public static void main(String[] args) {
-		SpringApplication application = new SpringApplication(ChaosWorker.class);
+		SpringApplication application = new SpringApplication(WorkerApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.run(args);
 	}
@@ -50,14 +50,15 @@ public class ChaosWorker {
 		this.results.set("ready:" + this.id, "1");
 	}
 
-	@OnKeyExpired("${chaos.pattern}")
+	@OnKeyExpired("${worker.pattern}")
 	void expired(KeyspaceEvent event) throws InterruptedException {
 		if (this.sleepMillis > 0) {
 			Thread.sleep(this.sleepMillis);
 		}
-		long lag = System.currentTimeMillis() - event.deadline().toEpochMilli();
 		this.results.hincrby("handled", event.key(), 1);
-		this.results.rpush("lags", Long.toString(lag));
+		if (event.deadline() != null) {
+			this.results.rpush("lags", Long.toString(System.currentTimeMillis() - event.deadline().toEpochMilli()));
+		}
 	}
 
 }

@@ -1,0 +1,33 @@
+package io.github.keyspaceevents.listener;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.ClassUtils;
+
+/** Where a connection factory points, for messages a user can act on. */
+final class RedisAddress {
+
+	private static final boolean JEDIS_PRESENT = ClassUtils.isPresent("redis.clients.jedis.Jedis",
+			RedisAddress.class.getClassLoader());
+
+	private RedisAddress() {
+	}
+
+	static String of(RedisConnectionFactory connectionFactory) {
+		if (connectionFactory instanceof LettuceConnectionFactory lettuce) {
+			if (lettuce.getClusterConfiguration() != null) {
+				return "cluster " + lettuce.getClusterConfiguration().getClusterNodes();
+			}
+			if (lettuce.getSentinelConfiguration() != null) {
+				return "Sentinel master '" + lettuce.getSentinelConfiguration().getMaster() + "'";
+			}
+			return lettuce.getHostName() + ":" + lettuce.getPort();
+		}
+		if (JEDIS_PRESENT && connectionFactory instanceof JedisConnectionFactory jedis) {
+			return jedis.getHostName() + ":" + jedis.getPort();
+		}
+		return connectionFactory.getClass().getSimpleName();
+	}
+
+}
