@@ -54,7 +54,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * <p>
  * Uses a listener container of its own, {@value #CONTAINER_BEAN_NAME}, rather than Boot's
  * {@code redisMessageListenerContainer}: that one runs each message on a new thread (or virtual thread), which costs
- * about 20x in throughput and loses the per-key order. Ours delivers on the Redis I/O thread straight into the
+ * about 30x in throughput (see the README's benchmarks) and loses the per-key order. Ours delivers on the Redis I/O thread straight into the
  * per-key dispatch lanes. Define a bean with that name to customize it.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class,

@@ -257,9 +257,9 @@ final class ServerNotifications {
 					logger.warn(missingMessage(status));
 				}
 			}
-			case UNVERIFIABLE -> logger.warn(("Cannot verify Redis %s (%s); keyspace event handlers receive nothing "
-					+ "unless the server's %s includes '%s'. %s").formatted(PARAMETER, status.reason(), PARAMETER,
-							this.required, whereToSet()));
+			case UNVERIFIABLE -> logger.warn(("Cannot %s Redis %s (%s); keyspace event handlers receive nothing "
+					+ "unless the server's %s includes '%s'. %s").formatted((status.server() != null) ? "verify" : "read",
+							PARAMETER, status.reason(), PARAMETER, this.required, whereToSet()));
 			case NOT_MANAGED -> logger.debug("Redis " + PARAMETER + " is not managed (keyspace-events.notifications.mode=off)");
 		}
 	}
