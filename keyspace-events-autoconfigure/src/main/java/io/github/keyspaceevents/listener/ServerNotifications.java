@@ -2,7 +2,6 @@ package io.github.keyspaceevents.listener;
 
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -43,7 +42,7 @@ final class ServerNotifications {
 	private volatile NotificationMode mode;
 
 	// Nodes that refused CONFIG SET outright (renamed, ACL): verified only, each on its own.
-	private final Set<String> refusingNodes = ConcurrentHashMap.newKeySet();
+	private final Map<String, String> refusingNodes = new ConcurrentHashMap<>();
 
 	// What a node read back right after this starter wrote 'n' next to 'A' (which Redis cannot show): the same
 	// read-back later still holds it. Forgotten on reconnect, since a restarted Redis may have lost it.
@@ -138,7 +137,11 @@ final class ServerNotifications {
 		if (missing.isEmpty() || server.equals(this.hiddenNewKeyLetterWritten.get(node))) {
 			return new Status(Outcome.COVERED, server, NotificationFlags.none(), null);
 		}
-		if (this.mode == NotificationMode.VERIFY || this.refusingNodes.contains(node)) {
+		String refusal = this.refusingNodes.get(node);
+		if (refusal != null) {
+			return new Status(Outcome.MISSING, server, missing, refusal);
+		}
+		if (this.mode == NotificationMode.VERIFY) {
 			if (server.onlyHiddenNewKeyLetterMissing(missing)) {
 				return new Status(Outcome.UNVERIFIABLE, server, missing, HIDDEN_NEW_KEY_LETTER);
 			}
@@ -194,10 +197,12 @@ final class ServerNotifications {
 		if (ex instanceof RedisConnectionFailureException failure) {
 			throw failure;
 		}
-		this.refusingNodes.add(node);
 		String reason = NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
-		return new Status(Outcome.MISSING, server, missing,
-				isInvalidValue(ex) ? "Redis " + version(serverInfo) + " refuses it: " + reason : reason);
+		if (isInvalidValue(ex)) {
+			reason = "Redis " + version(serverInfo) + " refuses it: " + reason;
+		}
+		this.refusingNodes.put(node, reason);
+		return new Status(Outcome.MISSING, server, missing, reason);
 	}
 
 	// An explicit refusal: the command is renamed or unknown, or the ACL denies it. Anything else (a timeout, a

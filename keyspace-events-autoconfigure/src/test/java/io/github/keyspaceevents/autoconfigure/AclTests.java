@@ -23,8 +23,9 @@ class AclTests {
 	static final String VERIFY_RULES = "-@all +@connection +config|get +subscribe +unsubscribe "
 			+ "resetchannels &__keyevent@*";
 
-	static final String TRACKED_RULES = "+evalsha +eval +script|load +time +set +del +unlink +incr +zadd +zrem "
-			+ "+zrangebyscore +zrange +zcount +zcard +hset +hsetnx +hget +hdel +hexists ~order:* ~{keyspace-events*";
+	static final String TRACKED_RULES = "+evalsha +eval +script|load +time +set +del +unlink +incrby +zadd +zrem "
+			+ "+zremrangebyrank +zrangebyscore +zrange +zcount +zcard +hset +hsetnx +hget +hmget +hdel +hexists "
+			+ "~order:* ~{keyspace-events*";
 
 	@Test
 	void mergeModeWorksWithExactlyTheDocumentedRules() {

@@ -7,7 +7,10 @@ import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -18,6 +21,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Redis going away and coming back, before and after startup, needs no application restart.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RedisOutageTests {
 
 	@Test
@@ -63,6 +67,22 @@ class RedisOutageTests {
 				});
 			}
 		});
+	}
+
+	@Test
+	void anUnreachableRedisIsLoggedFirstThenAtAFallingRate(CapturedOutput output) {
+		RedisServerProcess probe = RedisServerProcess.start();
+		int port = probe.port();
+		probe.close();
+		RedisContextRunners.againstPort(port)
+			.withUserConfiguration(Handlers.class)
+			.withPropertyValues("keyspace-events.retry.initial-interval=10ms", "keyspace-events.retry.max-interval=20ms")
+			.run((context) -> {
+				await().atMost(Duration.ofSeconds(30)).until(() -> output.getAll().contains("(attempt 16,"));
+				assertThat(output.getAll()).contains("Redis at 127.0.0.1:" + port + " is not reachable")
+					.contains("(attempt 1,", "(attempt 2,", "(attempt 4,", "(attempt 8,")
+					.doesNotContain("(attempt 3,", "(attempt 5,", "(attempt 7,", "(attempt 9,", "(attempt 15,");
+			});
 	}
 
 	@Test

@@ -101,7 +101,7 @@ class RedisSemanticsTests {
 	void extraFlagsTheServerRefusesAreReportedWithItsVersionAndTheHandlersStillWork(CapturedOutput output) {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			RedisContextRunners.against(redis)
-				.withUserConfiguration(ExpiredOrders.class)
+				.withUserConfiguration(ExpiredOrderRecorder.class)
 				.withPropertyValues("keyspace-events.notifications.extra-flags=o", "keyspace-events.tracking.enabled=false")
 				.run((context) -> {
 					KeyspaceEventSubscription subscription = context.getBean(KeyspaceEventSubscription.class);
@@ -110,7 +110,7 @@ class RedisSemanticsTests {
 						.contains("refuses 'o' from keyspace-events.notifications.extra-flags");
 					assertThat(RedisContextRunners.serverFlags(redis)).contains("E").contains("x");
 					redis.command("SET", "order:1", "x", "PX", "10");
-					await().until(() -> context.getBean(EventRecorder.class).received().contains("expired order:1"));
+					await().until(() -> context.getBean(EventRecorder.class).received().contains("order:1"));
 					assertThat(output).contains("Remove those letters from keyspace-events.notifications.extra-flags");
 				});
 		}
@@ -120,7 +120,7 @@ class RedisSemanticsTests {
 	void aDatabaseTheServerDoesNotHaveFailsStartupNamingItsRange() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			RedisContextRunners.against(redis)
-				.withUserConfiguration(ExpiredOrders.class)
+				.withUserConfiguration(ExpiredOrderRecorder.class)
 				.withPropertyValues("keyspace-events.database=99")
 				.run((context) -> assertThat(context).getFailure()
 					.rootCause()
@@ -189,23 +189,6 @@ class RedisSemanticsTests {
 
 		@OnKeyEvent(value = "brand-*", events = "new")
 		void created(KeyspaceEvent event) {
-			this.recorder.record(event.event() + " " + event.key());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class ExpiredOrders {
-
-		private final EventRecorder recorder = new EventRecorder();
-
-		@Bean
-		EventRecorder eventRecorder() {
-			return this.recorder;
-		}
-
-		@OnKeyExpired("order:*")
-		void expired(KeyspaceEvent event) {
 			this.recorder.record(event.event() + " " + event.key());
 		}
 

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -70,6 +72,12 @@ class ShopPageBrowserIT {
 				assertThat(browser.findElement(By.cssSelector("tr[data-sku='MUG-01'] .sales")).getText())
 					.isEqualTo("0");
 				assertThat(shop.product("MUG-01").stock()).isEqualTo(25);
+
+				// A phone-sized window: the tables scroll inside their box, the page itself does not overflow.
+				browser.manage().window().setSize(new Dimension(420, 900));
+				Number overflow = (Number) ((JavascriptExecutor) browser).executeScript(
+						"return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+				assertThat(overflow.intValue()).isLessThanOrEqualTo(0);
 			}
 			finally {
 				browser.quit();
