@@ -44,7 +44,8 @@ class ShopPageBrowserIT {
 			if ("required".equals(System.getenv("SHOP_BROWSER_TEST"))) {
 				throw new IllegalStateException(reason.replace("skipped", "required (SHOP_BROWSER_TEST=required)"));
 			}
-			// Shown by Maven's summary; the rest of the build does not need a browser.
+			// One line on the console; the rest of the build does not need a browser.
+			System.out.println(reason);
 			Assumptions.abort(reason);
 		}
 		try (RedisServerProcess redis = RedisServerProcess.start();
