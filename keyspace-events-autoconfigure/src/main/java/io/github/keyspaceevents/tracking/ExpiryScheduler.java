@@ -176,11 +176,18 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			join(thread);
 			this.thread = null;
 		}
-		// Whatever the lanes have not begun goes back now; running attempts record their own outcome.
+		// Whatever the lanes have not begun goes back now; running attempts record their own outcome, which is
+		// awaited (the lanes normally stopped already), so that it is written before the last thread ends.
 		this.inFlight.values().forEach(Attempt::giveBackUnstarted);
+		long timeoutMillis = Math.min(this.ledger.settings().lease().toMillis(), 10_000);
+		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+		while (this.inFlight.values().stream().anyMatch((attempt) -> !attempt.settled)
+				&& System.nanoTime() - until < 0) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+		}
 		OutcomeWriter outcomes = this.outcomes;
 		if (outcomes != null) {
-			outcomes.stop(Math.min(this.ledger.settings().lease().toMillis(), 10_000));
+			outcomes.stop(timeoutMillis);
 		}
 	}
 

@@ -100,7 +100,7 @@ final class OutcomeWriter implements Runnable {
 	public void run() {
 		while (true) {
 			boolean written = flush();
-			if (!this.running && (written || Thread.currentThread().isInterrupted())) {
+			if (!this.running && ((written && this.queue.isEmpty()) || Thread.currentThread().isInterrupted())) {
 				break;
 			}
 			LockSupport.parkNanos(this, written ? FLUSH_INTERVAL_NANOS : RETRY_INTERVAL_NANOS);
