@@ -112,13 +112,16 @@ public final class KeyspaceEventsAutoConfiguration {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		KeyspaceEventSubscription.Settings settings = new KeyspaceEventSubscription.Settings(
 				database(properties, connectionFactory), properties.getNotifications().getMode(),
-				properties.getNotifications().getExtraFlags(), properties.getNotifications().getCheckInterval(),
+				properties.getNotifications().getExtraFlags(),
+				positive(properties.getNotifications().getCheckInterval(), "keyspace-events.notifications.check-interval"),
 				positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
 						: Math.max(2, Runtime.getRuntime().availableProcessors()),
 						"keyspace-events.dispatch.concurrency"),
 				positive(dispatch.getQueueCapacity(), "keyspace-events.dispatch.queue-capacity"),
-				laneThreads(environment), properties.isFailFast(), properties.getRetry().getInitialInterval(),
-				properties.getRetry().getMaxInterval(), dispatch.getShutdownTimeout(),
+				laneThreads(environment), properties.isFailFast(),
+				positive(properties.getRetry().getInitialInterval(), "keyspace-events.retry.initial-interval"),
+				positive(properties.getRetry().getMaxInterval(), "keyspace-events.retry.max-interval"),
+				notNegative(dispatch.getShutdownTimeout(), "keyspace-events.dispatch.shutdown-timeout"),
 				metrics.getIfAvailable(() -> DispatchMetrics.NONE), properties.getTracking().getNamespace());
 		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
 	}
@@ -241,6 +244,14 @@ public final class KeyspaceEventsAutoConfiguration {
 		if (value == null || value.isZero() || value.isNegative()) {
 			throw new KeyspaceEventsConfigurationException(property + " must be positive, was " + value,
 					"Set " + property + " to a positive duration such as 1s, or remove it to use the default.");
+		}
+		return value;
+	}
+
+	private static Duration notNegative(Duration value, String property) {
+		if (value == null || value.isNegative()) {
+			throw new KeyspaceEventsConfigurationException(property + " must be zero or more, was " + value,
+					"Set " + property + " to a duration such as 10s, or remove it to use the default.");
 		}
 		return value;
 	}

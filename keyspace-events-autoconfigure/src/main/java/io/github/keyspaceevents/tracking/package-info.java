@@ -6,7 +6,7 @@
  * namespace ({@code {namespace:n}:…}, one cluster slot):
  * <ul>
  * <li>{@code SCHEDULED}: in {@code due} (score: deadline, or retry time), no token;</li>
- * <li>{@code CLAIMED}: in {@code leased} (score: lease end), holding the fencing token of its claim;</li>
+ * <li>{@code CLAIMED}: in {@code leased} (score: lease end), its claim's fencing token in {@code tokens};</li>
  * <li>{@code DEAD}: in {@code dead}/{@code dead-index}, no live entry, the key deleted;</li>
  * <li>gone: handled or cancelled, the key deleted.</li>
  * </ul>

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -157,6 +159,25 @@ class OperationsTests {
 						.withMessageContaining("purge needs 'olderThan'");
 				});
 		}
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "keyspace-events.notifications.check-interval=0s, must be positive",
+			"keyspace-events.retry.initial-interval=-1s, must be positive",
+			"keyspace-events.retry.max-interval=0ms, must be positive",
+			"keyspace-events.dispatch.shutdown-timeout=-5s, must be zero or more",
+			"keyspace-events.tracking.idle-poll=0s, must be positive",
+			"keyspace-events.tracking.batch-size=6000, must be at most 5000" })
+	void durationsAndCountsAreCheckedAtStartupNamingTheProperty(String property, String problem) {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(
+					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
+					KeyspaceEventsAutoConfiguration.class))
+			.withUserConfiguration(Handlers.class)
+			.withPropertyValues(property)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining(property.substring(0, property.indexOf('=')) + " " + problem));
 	}
 
 	@Test
