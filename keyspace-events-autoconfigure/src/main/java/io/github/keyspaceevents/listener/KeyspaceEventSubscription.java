@@ -335,6 +335,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			cluster.close();
 		}
 		this.container.stop();
+		// What start() added, so that a context restarted after stop() delivers each event once.
+		this.listenersByChannel.forEach((channel, listener) -> this.container.removeMessageListener(listener,
+				new ChannelTopic(channel)));
+		this.listenersByChannel = Map.of();
+		this.clusterSubscription = null;
 		KeyspaceEventDispatcher dispatcher = this.dispatcher;
 		if (dispatcher != null) {
 			dispatcher.stop(this.settings.shutdownTimeout().toMillis());
