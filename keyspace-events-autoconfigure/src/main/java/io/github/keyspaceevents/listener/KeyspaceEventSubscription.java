@@ -152,7 +152,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			try {
 				connect();
 			}
-			catch (RedisConnectionFailureException ex) {
+			catch (KeyspaceEventsConfigurationException ex) {
+				throw ex;
+			}
+			catch (RuntimeException ex) {
 				throw new KeyspaceEventsConfigurationException(
 						"Redis at " + RedisAddress.of(this.connectionFactory)
 								+ " is not reachable and keyspace-events.fail-fast is true: " + ex.getMessage(),
@@ -174,7 +177,16 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 						attempt));
 			}
 		}
-		catch (RedisConnectionFailureException ex) {
+		catch (KeyspaceEventsConfigurationException ex) {
+			if (attempt == 1) {
+				throw ex;
+			}
+			// Found wrong only once Redis became reachable, after startup: reported, and in health.
+			this.problem = ex.getMessage();
+			logger.error(ex.getMessage() + " " + ex.getAction());
+		}
+		catch (RuntimeException ex) {
+			// Refused connections, timeouts, a hung or restarting Redis: all retried the same way.
 			this.redisReachable = false;
 			if (!this.running) {
 				return;
@@ -191,14 +203,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			}
 			requireScheduler().schedule(() -> connectOrRetry(next, attempt + 1), delay.toMillis(),
 					TimeUnit.MILLISECONDS);
-		}
-		catch (KeyspaceEventsConfigurationException ex) {
-			if (attempt == 1) {
-				throw ex;
-			}
-			// Found wrong only once Redis became reachable, after startup: reported, and in health.
-			this.problem = ex.getMessage();
-			logger.error(ex.getMessage() + " " + ex.getAction());
 		}
 	}
 

@@ -86,6 +86,41 @@ class RedisOutageTests {
 	}
 
 	@Test
+	void aHungRedisAtStartupIsRetriedAndTheFlagsAreStillMergedOnceItAnswers() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			signal(redis, "-STOP");
+			try {
+				RedisContextRunners.against(redis)
+					.withUserConfiguration(Handlers.class)
+					.withPropertyValues("spring.data.redis.timeout=300ms", "spring.data.redis.connect-timeout=300ms")
+					.run((context) -> {
+						assertThat(context).hasNotFailed();
+						KeyspaceEventSubscription subscription = context.getBean(KeyspaceEventSubscription.class);
+						assertThat(subscription.isSubscribed()).isFalse();
+						signal(redis, "-CONT");
+						await().atMost(Duration.ofSeconds(30)).until(subscription::isSubscribed);
+						// A timeout is not a refusal: the starter still writes the flags.
+						assertThat(subscription.status().flagsState()).isEqualTo("APPLIED");
+						assertThat(RedisContextRunners.serverFlags(redis)).isEqualTo("$E");
+					});
+			}
+			finally {
+				signal(redis, "-CONT");
+			}
+		}
+	}
+
+	// Suspends or resumes the redis-server this test started, by its pid.
+	private static void signal(RedisServerProcess redis, String signal) {
+		try {
+			new ProcessBuilder("kill", signal, Long.toString(redis.pid())).start().waitFor();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Test
 	void failFastMakesAnUnreachableRedisFailStartup() {
 		RedisServerProcess probe = RedisServerProcess.start();
 		int port = probe.port();
