@@ -62,6 +62,19 @@ class OperationsTests {
 	}
 
 	@Test
+	void anApplicationWithoutHandlersIsUp() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			RedisContextRunners.against(redis).run((context) -> {
+				// It may only write tracked expirations for a worker: nothing to subscribe is not a failure.
+				Health health = context.getBean(KeyspaceEventsHealthIndicator.class).health(true);
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsEntry("subscribed", false)
+					.containsEntry("channels", List.of());
+			});
+		}
+	}
+
+	@Test
 	void endpointListsHandlersFlagsAndChannels() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			runner(redis).withPropertyValues("spring.jmx.enabled=true",
