@@ -142,24 +142,8 @@ final class KeyspaceEventDispatcher {
 				&& (key[prefix.length] == ':' || key[prefix.length] == '}');
 	}
 
-	/** @return the key patterns of the {@code expired} handlers */
-	List<String> expiredPatterns() {
-		HandlerMethod[] handlers = this.handlersByEvent.get(EXPIRED);
-		List<String> patterns = new ArrayList<>();
-		if (handlers != null) {
-			for (HandlerMethod handler : handlers) {
-				patterns.addAll(handler.handler().patterns());
-			}
-		}
-		return patterns;
-	}
-
 	boolean accepting() {
 		return this.accepting;
-	}
-
-	int concurrency() {
-		return this.lanes.length;
 	}
 
 	/**

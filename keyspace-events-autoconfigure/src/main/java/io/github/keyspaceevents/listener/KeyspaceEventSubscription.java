@@ -365,10 +365,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	@Override
 	public List<String> expiredPatterns() {
-		KeyspaceEventDispatcher dispatcher = this.dispatcher;
-		if (dispatcher != null) {
-			return dispatcher.expiredPatterns();
-		}
+		// From the registry, not the dispatcher: the expiry scheduler asks before this subscription has started.
 		List<String> patterns = new ArrayList<>();
 		for (HandlerMethod handler : this.registry.handlerMethods()) {
 			if (handler.handler().events().contains("expired")) {

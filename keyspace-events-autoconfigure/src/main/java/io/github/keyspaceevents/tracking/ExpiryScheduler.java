@@ -77,8 +77,6 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	};
 
-	private final RedisTrackedExpirations tracked;
-
 	private final ExpiryLedger ledger;
 
 	private final Supplier<? extends ExpiredKeyHandlers> handlersSupplier;
@@ -128,7 +126,6 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	 */
 	public ExpiryScheduler(RedisTrackedExpirations tracked, Supplier<? extends ExpiredKeyHandlers> handlers,
 			DispatchMetrics metrics) {
-		this.tracked = tracked;
 		this.ledger = tracked.ledger();
 		this.handlersSupplier = handlers;
 		this.metrics = metrics;

@@ -124,11 +124,6 @@ public final class RedisTrackedExpirations implements TrackedExpirations {
 		return this.ledger.backlog();
 	}
 
-	/** @return the namespace of the ledger's keys */
-	public String namespace() {
-		return this.ledger.settings().namespace();
-	}
-
 	private void checkKey(String key) {
 		if (key == null || key.isEmpty()) {
 			throw new IllegalArgumentException("Tracked key must not be null or empty");
@@ -169,7 +164,5 @@ public final class RedisTrackedExpirations implements TrackedExpirations {
 	 */
 	public record Backlog(long overdue, long scheduled, long leased, long deadLetters) {
 	}
-
-
 
 }

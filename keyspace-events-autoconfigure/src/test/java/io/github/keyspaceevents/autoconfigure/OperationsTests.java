@@ -175,12 +175,14 @@ class OperationsTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "keyspace-events.notifications.check-interval=0s, must be positive",
+	@CsvSource(quoteCharacter = '"', value = { "keyspace-events.notifications.check-interval=0s, must be positive",
 			"keyspace-events.retry.initial-interval=-1s, must be positive",
 			"keyspace-events.retry.max-interval=0ms, must be positive",
 			"keyspace-events.dispatch.shutdown-timeout=-5s, must be zero or more",
 			"keyspace-events.tracking.idle-poll=0s, must be positive",
-			"keyspace-events.tracking.batch-size=6000, must be at most 5000" })
+			"keyspace-events.tracking.batch-size=6000, must be at most 5000",
+			"keyspace-events.tracking.lease=0s, must be positive",
+			"keyspace-events.tracking.namespace=a}b, must be non-empty text without '}'" })
 	void durationsAndCountsAreCheckedAtStartupNamingTheProperty(String property, String problem) {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(
@@ -191,26 +193,6 @@ class OperationsTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining(property.substring(0, property.indexOf('=')) + " " + problem));
-	}
-
-	@Test
-	void badTrackingPropertiesFailStartupNamingTheProperty() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(
-					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
-					KeyspaceEventsAutoConfiguration.class))
-			.withPropertyValues("keyspace-events.tracking.lease=0s")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("keyspace-events.tracking.lease must be positive"));
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(
-					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
-					KeyspaceEventsAutoConfiguration.class))
-			.withPropertyValues("keyspace-events.tracking.namespace=a}b")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("keyspace-events.tracking.namespace must be non-empty text without '}'"));
 	}
 
 	@Test
