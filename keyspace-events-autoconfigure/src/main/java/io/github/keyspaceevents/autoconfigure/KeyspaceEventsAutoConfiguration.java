@@ -9,20 +9,14 @@ import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.listener.DispatchMetrics;
 import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
-import io.github.keyspaceevents.listener.MicrometerDispatchMetrics;
 import io.github.keyspaceevents.tracking.ExpiryScheduler;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import io.github.keyspaceevents.tracking.TrackingSettings;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -30,8 +24,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.thread.Threading;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
@@ -57,9 +49,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * about 30x in throughput (see the README's benchmarks) and loses the per-key order. Ours delivers on the Redis I/O thread straight into the
  * per-key dispatch lanes. Define a bean with that name to customize it.
  */
-@AutoConfiguration(after = DataRedisAutoConfiguration.class,
-		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@AutoConfiguration(after = { DataRedisAutoConfiguration.class, KeyspaceEventsMetricsAutoConfiguration.class })
 @ConditionalOnClass(RedisMessageListenerContainer.class)
 @ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 @ConditionalOnBooleanProperty(name = "keyspace-events.enabled", matchIfMissing = true)
@@ -148,6 +138,7 @@ public final class KeyspaceEventsAutoConfiguration {
 					positive(tracking.getMaxRetryBackoff(), prefix + "max-retry-backoff"),
 					atMost(positive(tracking.getBatchSize(), prefix + "batch-size"), 5_000, prefix + "batch-size"),
 					positive(tracking.getIdlePoll(), prefix + "idle-poll"),
+					notNegative(tracking.getClaimAhead(), prefix + "claim-ahead"),
 					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")));
 		}
 
@@ -158,49 +149,6 @@ public final class KeyspaceEventsAutoConfiguration {
 			// given-back expiries it must still record.
 			return new ExpiryScheduler(trackedExpirations, subscription::getObject,
 					metrics.getIfAvailable(() -> DispatchMetrics.NONE));
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ MeterRegistry.class, ObservationRegistry.class })
-	@ConditionalOnBean(MeterRegistry.class)
-	static class MetricsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(DispatchMetrics.class)
-		MicrometerDispatchMetrics keyspaceEventsDispatchMetrics(MeterRegistry meterRegistry,
-				ObjectProvider<ObservationRegistry> observationRegistry) {
-			return new MicrometerDispatchMetrics(meterRegistry,
-					observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(HealthIndicator.class)
-	@ConditionalOnEnabledHealthIndicator("keyspaceEvents")
-	static class HealthConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "keyspaceEventsHealthIndicator")
-		KeyspaceEventsHealthIndicator keyspaceEventsHealthIndicator(KeyspaceEventSubscription subscription,
-				ObjectProvider<RedisTrackedExpirations> tracked) {
-			return new KeyspaceEventsHealthIndicator(subscription, tracked.getIfAvailable());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(Endpoint.class)
-	@ConditionalOnAvailableEndpoint(KeyspaceEventsEndpoint.class)
-	static class EndpointConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		KeyspaceEventsEndpoint keyspaceEventsEndpoint(KeyspaceEventHandlerRegistry registry,
-				KeyspaceEventSubscription subscription, ObjectProvider<TrackedExpirations> tracked) {
-			return new KeyspaceEventsEndpoint(registry, subscription, tracked.getIfAvailable());
 		}
 
 	}

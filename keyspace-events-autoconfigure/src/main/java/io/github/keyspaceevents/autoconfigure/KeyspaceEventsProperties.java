@@ -269,6 +269,13 @@ public class KeyspaceEventsProperties {
 		 */
 		private int batchSize = 500;
 
+		/**
+		 * How long before their due time entries may be claimed. They are handled only from their due time on, and
+		 * only if still tracked then; claiming ahead is what lets a burst of expiries due at the same moment start on
+		 * time. 0 claims only what is due.
+		 */
+		private Duration claimAhead = Duration.ofSeconds(2);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -331,6 +338,14 @@ public class KeyspaceEventsProperties {
 
 		public void setMaxRetryBackoff(Duration maxRetryBackoff) {
 			this.maxRetryBackoff = maxRetryBackoff;
+		}
+
+		public Duration getClaimAhead() {
+			return this.claimAhead;
+		}
+
+		public void setClaimAhead(Duration claimAhead) {
+			this.claimAhead = claimAhead;
 		}
 
 		public Duration getIdlePoll() {

@@ -12,13 +12,19 @@ import org.jspecify.annotations.Nullable;
  * @param value the value it was written with, if any
  * @param deadline its deadline
  * @param attempts failed attempts before this one
- * @param token the fencing token of this claim
+ * @param token the fencing token of this claim, {@code n@dueAt}: a counter, and the due time (server millis) from which
+ * its attempt may begin
  */
 record Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token) {
 
 	/** @return what names this claim among all of an instance's claims: tokens are counted per shard */
 	String id() {
 		return this.shard.index() + ":" + this.token;
+	}
+
+	/** @return when (Redis server millis) its attempt may begin: its deadline, or the time of its retry */
+	long startAtMillis() {
+		return Long.parseLong(this.token.substring(this.token.indexOf('@') + 1));
 	}
 
 }

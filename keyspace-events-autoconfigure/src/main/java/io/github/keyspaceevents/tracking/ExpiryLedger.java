@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,9 @@ final class ExpiryLedger {
 
 	// How many due entries one claim may look at, matching or not: bounds the script's time on the server.
 	private static final int MAX_SCAN = 5_000;
+
+	// Claims per renew or begin call: Lua's unpack is bounded by its stack.
+	static final int MAX_PER_CALL = 1_000;
 
 	private final StringRedisTemplate redis;
 
@@ -125,6 +130,7 @@ final class ExpiryLedger {
 		args.add(Integer.toString(MAX_SCAN));
 		args.add(Integer.toString(this.settings.maxAttempts()));
 		args.add(this.cluster ? "0" : "1");
+		args.add(Long.toString(this.settings.claimAhead().toMillis()));
 		args.addAll(patterns);
 		List<?> reply = this.redis.execute(LedgerScripts.CLAIM, shard.keys(), args.toArray());
 		int buriedCount = Integer.parseInt((String) reply.get(6));
@@ -151,13 +157,60 @@ final class ExpiryLedger {
 	/** @return the tokens among {@code held} that are no longer current */
 	@SuppressWarnings("unchecked")
 	List<String> renew(Shard shard, List<Claim> held) {
-		List<String> args = new ArrayList<>(1 + 2 * held.size());
-		args.add(Long.toString(this.settings.lease().toMillis()));
-		for (Claim claim : held) {
-			args.add(claim.key());
-			args.add(claim.token());
+		List<String> lost = new ArrayList<>();
+		for (int from = 0; from < held.size(); from += MAX_PER_CALL) {
+			List<String> args = new ArrayList<>(1 + 2 * MAX_PER_CALL);
+			args.add(Long.toString(this.settings.lease().toMillis()));
+			for (Claim claim : held.subList(from, Math.min(held.size(), from + MAX_PER_CALL))) {
+				args.add(claim.key());
+				args.add(claim.token());
+			}
+			lost.addAll((List<String>) this.redis.execute(LedgerScripts.RENEW, shard.keys(), args.toArray()));
 		}
-		return (List<String>) this.redis.execute(LedgerScripts.RENEW, shard.keys(), args.toArray());
+		return lost;
+	}
+
+	/**
+	 * Ask whether claims made ahead of their due time may begin now (at most {@value #MAX_PER_CALL}): one round trip
+	 * on a standalone Redis, one per shard in a cluster (whose shards live in different slots).
+	 * @return the server's time and, unless that is still before a claim's due time, whether each claim still holds,
+	 * in the order given
+	 */
+	Begin begin(List<Claim> claims) {
+		Map<Shard, List<Integer>> byShard = new LinkedHashMap<>();
+		for (int i = 0; i < claims.size(); i++) {
+			byShard.computeIfAbsent(claims.get(i).shard(), (shard) -> new ArrayList<>()).add(i);
+		}
+		Boolean[] current = new Boolean[claims.size()];
+		long serverMillis = 0;
+		List<List<Map.Entry<Shard, List<Integer>>>> calls = this.cluster
+				? byShard.entrySet().stream().map(List::of).toList() : List.of(List.copyOf(byShard.entrySet()));
+		for (List<Map.Entry<Shard, List<Integer>>> call : calls) {
+			List<String> keys = new ArrayList<>(call.size());
+			List<String> args = new ArrayList<>(1 + call.size() + 2 * claims.size());
+			args.add(Long.toString(claims.stream().mapToLong(Claim::startAtMillis).max().orElse(0)));
+			for (Map.Entry<Shard, List<Integer>> shard : call) {
+				keys.add(shard.getKey().tokens());
+				args.add(Integer.toString(shard.getValue().size()));
+				for (int index : shard.getValue()) {
+					args.add(claims.get(index).key());
+					args.add(claims.get(index).token());
+				}
+			}
+			List<?> reply = this.redis.execute(LedgerScripts.BEGIN, keys, args.toArray());
+			serverMillis = Long.parseLong((String) reply.get(0));
+			if ("wait".equals(reply.get(1))) {
+				// Read only: whatever other shards answered is simply asked again.
+				return new Begin(serverMillis, null);
+			}
+			int r = 1;
+			for (Map.Entry<Shard, List<Integer>> shard : call) {
+				for (int index : shard.getValue()) {
+					current[index] = "1".equals(reply.get(r++));
+				}
+			}
+		}
+		return new Begin(serverMillis, List.of(current));
 	}
 
 	/**
@@ -275,6 +328,16 @@ final class ExpiryLedger {
 		String[] head = encoded.substring(0, lineBreak).split(":", 4);
 		return new DeadLetter(key, valueOf(encoded.substring(lineBreak + 1)), Integer.parseInt(head[1]), head[3],
 				Instant.ofEpochMilli(Long.parseLong(head[2])), Instant.ofEpochMilli(Long.parseLong(head[0])));
+	}
+
+	/**
+	 * The ledger's answer to {@link #begin}.
+	 *
+	 * @param serverMillis the server's time
+	 * @param current per claim, whether it still holds; {@code null} if the due time has not come by the server's
+	 * clock
+	 */
+	record Begin(long serverMillis, @Nullable List<Boolean> current) {
 	}
 
 }

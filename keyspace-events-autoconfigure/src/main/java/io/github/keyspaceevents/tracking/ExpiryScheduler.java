@@ -50,8 +50,9 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private static final long FOREIGN_WARNING_NANOS = TimeUnit.MINUTES.toNanos(5);
 
-	// With fast handlers, what bounds throughput is how many claims wait for their outcome to be written at once.
-	private static final int MAX_IN_FLIGHT_PER_LANE = 5_000;
+	// With fast handlers, what bounds throughput, and a burst's start, is how many claims this instance holds at once
+	// (claimed ahead, queued, or waiting for their outcome to be written); each costs a few hundred bytes.
+	private static final int MAX_IN_FLIGHT_PER_LANE = 50_000;
 
 	private static final ExpiredKeyHandlers NO_HANDLERS = new ExpiredKeyHandlers() {
 
@@ -95,6 +96,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	private final long renewIntervalNanos;
 
 	private volatile @Nullable OutcomeWriter outcomes;
+
+	private volatile @Nullable ClaimsAhead ahead;
 
 	private volatile @Nullable Thread thread;
 
@@ -154,6 +157,9 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		OutcomeWriter outcomes = new OutcomeWriter(this.ledger, this::recorded);
 		outcomes.start(threads);
 		this.outcomes = outcomes;
+		ClaimsAhead ahead = new ClaimsAhead(this.ledger, () -> this.serverOffsetMillis, this::begun, this::lost);
+		ahead.start(threads);
+		this.ahead = ahead;
 		Thread thread = threads.newThread(() -> run(List.copyOf(patterns)));
 		thread.setName("keyspace-events-expiry-scheduler");
 		this.thread = thread;
@@ -173,8 +179,13 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			join(thread);
 			this.thread = null;
 		}
-		// Whatever the lanes have not begun goes back now; running attempts record their own outcome, which is
-		// awaited (the lanes normally stopped already), so that it is written before the last thread ends.
+		ClaimsAhead ahead = this.ahead;
+		if (ahead != null) {
+			ahead.stop();
+		}
+		// Whatever the lanes have not begun, and what was claimed ahead of its due time, goes back now; running
+		// attempts record their own outcome, which is awaited (the lanes normally stopped already), so that it is
+		// written before the last thread ends.
 		this.inFlight.values().forEach(Attempt::giveBackUnstarted);
 		long timeoutMillis = Math.min(this.ledger.settings().lease().toMillis(), 10_000);
 		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -272,11 +283,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			reportLapsed(round);
 			this.foreignOffsets.put(shard.index(), round.scanExhausted() ? 0 : round.foreignOverdue());
 			foreign += round.foreignOverdue();
-			round.claims().forEach((claim) -> submit(claim, round.serverMillis()));
+			round.claims().forEach((claim) -> claimed(claim, round.serverMillis()));
 			if (round.claims().size() >= limit || !round.scanExhausted()) {
 				wait = 0;
 			}
-			wait = earliest(wait, round.nextDueMillis(), round.serverMillis());
+			wait = earliest(wait, round.nextDueMillis(), round.serverMillis() + settings.claimAhead().toMillis());
 			wait = earliest(wait, round.nextLeaseEndMillis(), round.serverMillis());
 		}
 		warnIfForeign(foreign, patterns);
@@ -292,15 +303,46 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		return (atMillis != null) ? Math.max(0, Math.min(wait, atMillis - serverMillis)) : wait;
 	}
 
-	private void submit(Claim claim, long serverMillis) {
+	private void claimed(Claim claim, long serverMillis) {
 		this.metrics.trackedClaimed(claim.attempts() == 0
 				&& serverMillis - claim.deadline().toEpochMilli() > RECOVERED_AFTER_MILLIS);
 		Attempt attempt = new Attempt(claim);
 		this.inFlight.put(claim.id(), attempt);
+		ClaimsAhead ahead = this.ahead;
+		if (claim.startAtMillis() > serverMillis && ahead != null) {
+			ahead.add(claim);
+		}
+		else {
+			submit(attempt);
+		}
+	}
+
+	private void submit(Attempt attempt) {
+		Claim claim = attempt.claim;
 		if (!this.handlers.submit(claim.key().getBytes(StandardCharsets.UTF_8), claim.value(), claim.deadline(),
 				attempt)) {
 			attempt.giveBackUnstarted();
 			this.rejected = true;
+		}
+	}
+
+	// A claim made ahead of its due time still holds at that time.
+	private void begun(Claim claim) {
+		Attempt attempt = this.inFlight.get(claim.id());
+		if (attempt != null) {
+			submit(attempt);
+		}
+	}
+
+	// A claim made ahead of its due time was cancelled, re-written or taken over before it: nothing runs.
+	private void lost(Claim claim) {
+		Attempt attempt = this.inFlight.remove(claim.id());
+		if (attempt != null) {
+			attempt.lose();
+		}
+		if (this.starved) {
+			this.starved = false;
+			wake();
 		}
 	}
 
@@ -389,7 +431,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	// A key written here is due in delayMillis (server time): wake earlier if it comes first.
 	private void trackedWithDelay(long delayMillis) {
-		long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMillis));
+		long claimInMillis = delayMillis - this.ledger.settings().claimAhead().toMillis();
+		long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, claimInMillis));
 		if (at - this.wakeAtNanos < 0) {
 			this.wakeAtNanos = at;
 			LockSupport.unpark(this.thread);

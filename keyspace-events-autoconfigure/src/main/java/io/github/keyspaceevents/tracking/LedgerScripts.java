@@ -20,16 +20,24 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 final class LedgerScripts {
 
-	private static final String PREAMBLE = """
-			local due, leased, entries, tokens, seq, dead, deadIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
-				KEYS[6], KEYS[7]
+	private static final String CLOCK = """
 			local function ms(n) return string.format('%.0f', n) end
 			local function nowMillis()
 				local t = redis.call('TIME')
 				return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 			end
+			""";
+
+	private static final String PREAMBLE = """
+			local due, leased, entries, tokens, seq, dead, deadIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
+				KEYS[6], KEYS[7]
+			""" + CLOCK + """
 			local function decode(e)
 				return string.match(e, '^(%-?%d+):(%d+):(.*)$')
+			end
+			-- A claim's token ends with the time (ms) its attempt may begin: the entry's due time when claimed.
+			local function startOf(held)
+				return tonumber(string.match(held, '@(%-?%d+)$'))
 			end
 			-- One call per 1000 arguments: Lua's unpack has a stack limit.
 			local function bulk(command, key, args)
@@ -152,35 +160,44 @@ final class LedgerScripts {
 			""", List.class);
 
 	/**
-	 * Cancel from any live state. Returns 1 if the entry was scheduled (its handlers will not run), 0 if an attempt
-	 * was running (it finishes, but is neither retried nor recorded), -1 if there was no entry.
+	 * Cancel from any live state. Returns 1 if the entry was scheduled, or claimed ahead of a due time not reached yet
+	 * (its handlers will not run: {@link #BEGIN} fails), 0 if an attempt may be running (it finishes, but is neither
+	 * retried nor recorded), -1 if there was no entry.
 	 */
 	static final RedisScript<Long> CANCEL = RedisScript.of(PREAMBLE + """
 			-- ARGV: key
 			if KEYS[8] then redis.call('DEL', KEYS[8]) end
+			local held = redis.call('HGET', tokens, ARGV[1])
 			local scheduled = redis.call('ZREM', due, ARGV[1])
 			local running = redis.call('ZREM', leased, ARGV[1])
 			redis.call('HDEL', entries, ARGV[1])
 			redis.call('HDEL', tokens, ARGV[1])
-			if scheduled == 1 then return 1 elseif running == 1 then return 0 end
+			if scheduled == 1 then return 1 end
+			if running == 1 then
+				if held and startOf(held) > nowMillis() then return 1 end
+				return 0
+			end
 			return -1
 			""", Long.class);
 
 	/**
-	 * Give lapsed leases back (an attempt is charged; the last one buries the entry), then claim due entries whose
-	 * keys match one of the given patterns, each with a fresh fencing token and a lease. Entries no pattern matches
-	 * are left untouched for the application that handles them; {@code offset} skips those seen in an earlier call.
+	 * Give lapsed leases back (an attempt is charged, unless the claim's due time had not come; the last one buries
+	 * the entry), then claim entries due by now + {@code aheadMillis} whose keys match one of the given patterns, each
+	 * with a fresh fencing token {@code n@dueAt} and a lease. An entry claimed ahead of its due time is only handled
+	 * after {@link #BEGIN} confirms, at that time, that the claim still holds. Entries no pattern matches are left
+	 * untouched for the application that handles them; {@code offset} skips those seen in an earlier call.
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> CLAIM = RedisScript.of(PREAMBLE + GLOB + """
-			-- ARGV: leaseMillis, limit, offset, maxScan, maxAttempts, inline, pattern...
+			-- ARGV: leaseMillis, limit, offset, maxScan, maxAttempts, inline, aheadMillis, pattern...
 			local now = nowMillis()
+			local horizon = ms(now + tonumber(ARGV[7]))
 			local lease, limit, offset, maxScan = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 			local maxAttempts = tonumber(ARGV[5])
 			local inline = ARGV[6] == '1'
 			-- 'prefix*' patterns (the common case) compare a prefix; others run the glob matcher.
 			local prefixes, globs, all = {}, {}, false
-			for i = 7, #ARGV do
+			for i = 8, #ARGV do
 				local p = ARGV[i]
 				if p == '*' then
 					all = true
@@ -198,37 +215,44 @@ final class LedgerScripts {
 			end
 			local lapsed, buried = 0, {}
 			for _, k in ipairs(redis.call('ZRANGEBYSCORE', leased, '-inf', ms(now), 'LIMIT', 0, 1000)) do
+				local held = redis.call('HGET', tokens, k)
 				redis.call('ZREM', leased, k)
 				redis.call('HDEL', tokens, k)
 				local e = redis.call('HGET', entries, k)
 				if e then
 					lapsed = lapsed + 1
 					local deadline, attempts, payload = decode(e)
-					attempts = tonumber(attempts) + 1
-					if attempts >= maxAttempts then
+					local startAt = held and startOf(held)
+					if startAt and startAt > now then
+						-- Claimed ahead and its due time has not come: no attempt began, none is charged.
+						redis.call('ZADD', due, ms(startAt), k)
+					elseif tonumber(attempts) + 1 >= maxAttempts then
+						attempts = tonumber(attempts) + 1
 						bury(k, deadline, attempts, now, 'lease lapsed: the instance handling it stopped renewing it',
 							payload, inline)
 						buried[#buried + 1] = k
 					else
-						redis.call('HSET', entries, k, deadline .. ':' .. attempts .. ':' .. payload)
+						redis.call('HSET', entries, k, deadline .. ':' .. (tonumber(attempts) + 1) .. ':' .. payload)
 						redis.call('ZADD', due, ms(now), k)
 					end
 				end
 			end
 			-- Scan without removing, then claim what is ours in a few bulk calls.
 			local firstOffset = offset
-			local mine, count, scanned, exhausted, pos = {}, 0, 0, false, offset
+			local mine, startAts, count, scanned, exhausted, pos = {}, {}, 0, 0, false, offset
 			while count < limit and scanned < maxScan do
-				local batch = redis.call('ZRANGEBYSCORE', due, '-inf', ms(now), 'LIMIT', pos,
+				local batch = redis.call('ZRANGEBYSCORE', due, '-inf', horizon, 'WITHSCORES', 'LIMIT', pos,
 					math.min(math.max(limit - count, 100), maxScan - scanned))
 				if #batch == 0 then exhausted = true break end
-				for _, k in ipairs(batch) do
+				for j = 1, #batch, 2 do
 					if count >= limit then break end
+					local k = batch[j]
 					scanned = scanned + 1
 					pos = pos + 1
 					if owns(k) then
 						count = count + 1
 						mine[count] = k
+						startAts[count] = ms(tonumber(batch[j + 1]))
 					else
 						offset = offset + 1
 					end
@@ -249,7 +273,7 @@ final class LedgerScripts {
 				for i, k in ipairs(mine) do
 					local e = found[i]
 					if e then
-						local token = tostring(firstToken + i - 1)
+						local token = tostring(firstToken + i - 1) .. '@' .. startAts[i]
 						leases[#leases + 1] = leaseEnd
 						leases[#leases + 1] = k
 						held[#held + 1] = k
@@ -264,7 +288,7 @@ final class LedgerScripts {
 					bulk('HSET', tokens, held)
 				end
 			end
-			local nextDue = redis.call('ZRANGEBYSCORE', due, '(' .. ms(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
+			local nextDue = redis.call('ZRANGEBYSCORE', due, '(' .. horizon, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
 			local nextLease = redis.call('ZRANGE', leased, 0, 0, 'WITHSCORES')[2]
 			local reply = { ms(now), nextDue or '', nextLease or '', tostring(offset), exhausted and '1' or '0',
 				tostring(lapsed), tostring(#buried) }
@@ -298,8 +322,39 @@ final class LedgerScripts {
 			""", List.class);
 
 	/**
+	 * Confirm claims made ahead of their due time, at that time: an attempt may begin only if its claim is still
+	 * current (not cancelled, re-written or lapsed meanwhile). Returns the server time, then {@code wait} if that time
+	 * is before {@code startAt}, else {@code 1} or {@code 0} per claim. Reads only: a cancel after this sees the due
+	 * time passed and reports the attempt as possibly running. Unlike the other scripts it takes only the
+	 * {@code tokens} hashes, of one shard or (standalone) of several, so that one round trip serves them all.
+	 */
+	@SuppressWarnings("rawtypes")
+	static final RedisScript<List> BEGIN = RedisScript.of(CLOCK + """
+			-- KEYS: tokens hashes   ARGV: startAt (the latest of the claims), then per hash: n, (key, token) × n
+			local now = nowMillis()
+			if now < tonumber(ARGV[1]) then return { ms(now), 'wait' } end
+			local out = { ms(now) }
+			local i = 2
+			for s = 1, #KEYS do
+				local n = tonumber(ARGV[i])
+				i = i + 1
+				if n > 0 then
+					local keys = {}
+					for j = 0, n - 1 do keys[j + 1] = ARGV[i + 2 * j] end
+					local held = redis.call('HMGET', KEYS[s], unpack(keys))
+					for j = 0, n - 1 do
+						if held[j + 1] == ARGV[i + 2 * j + 1] then out[#out + 1] = '1' else out[#out + 1] = '0' end
+					end
+					i = i + 2 * n
+				end
+			end
+			return out
+			""", List.class);
+
+	/**
 	 * Record the outcomes of attempts: done, failed (retry after a backoff, or bury after the last attempt) or given
-	 * back (no attempt charged). An outcome whose token is no longer the entry's changes nothing ({@code stale}).
+	 * back (no attempt charged; due again at once, or at its due time if that has not come). An outcome whose token is
+	 * no longer the entry's changes nothing ({@code stale}).
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> SETTLE = RedisScript.of(PREAMBLE + """
@@ -321,7 +376,7 @@ final class LedgerScripts {
 						finished[#finished + 1] = k
 						code = 'done'
 					elseif kind == 'r' then
-						scheduled[#scheduled + 1] = ms(now)
+						scheduled[#scheduled + 1] = ms(math.max(now, startOf(held[n]) or now))
 						scheduled[#scheduled + 1] = k
 						code = 'released'
 					else

@@ -13,8 +13,9 @@ import java.time.Duration;
  * @param maxRetryBackoff longest delay between retries
  * @param batchSize most entries claimed per shard in one step
  * @param idlePoll longest pause between two looks at the ledger
+ * @param claimAhead how long before their due time entries may be claimed (they are still handled only from then on)
  * @param deadLetterRetention how long a dead letter is kept
  */
 public record TrackingSettings(String namespace, int shards, Duration lease, int maxAttempts, Duration retryBackoff,
-		Duration maxRetryBackoff, int batchSize, Duration idlePoll, Duration deadLetterRetention) {
+		Duration maxRetryBackoff, int batchSize, Duration idlePoll, Duration claimAhead, Duration deadLetterRetention) {
 }

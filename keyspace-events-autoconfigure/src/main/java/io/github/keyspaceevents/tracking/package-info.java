@@ -6,7 +6,8 @@
  * namespace ({@code {namespace:n}:…}, one cluster slot):
  * <ul>
  * <li>{@code SCHEDULED}: in {@code due} (score: deadline, or retry time), no token;</li>
- * <li>{@code CLAIMED}: in {@code leased} (score: lease end), its claim's fencing token in {@code tokens};</li>
+ * <li>{@code CLAIMED}: in {@code leased} (score: lease end), its claim's fencing token {@code n@dueAt} in
+ * {@code tokens}, where {@code dueAt} is the server time from which its attempt may begin;</li>
  * <li>{@code DEAD}: in {@code dead}/{@code dead-index}, no live entry, the key deleted;</li>
  * <li>gone: handled or cancelled, the key deleted.</li>
  * </ul>
@@ -14,15 +15,19 @@
  * Redis server's:
  * <ul>
  * <li>write (any state → SCHEDULED): key and entry written together; a claim of an earlier write loses its token;</li>
- * <li>claim (SCHEDULED and due → CLAIMED): by an instance with a handler matching the key; a fresh token from the
- * shard's counter; lease = now + lease;</li>
+ * <li>claim (SCHEDULED and due by now + claim-ahead → CLAIMED): by an instance with a handler matching the key; a
+ * fresh token from the shard's counter; lease = now + lease;</li>
+ * <li>begin (CLAIMED → CLAIMED, read only): for a claim made before its due time, at that time: its handlers run only
+ * if the server's clock has reached {@code dueAt} and the token is still current;</li>
  * <li>renew (CLAIMED → CLAIMED): by the token's holder, every third of the lease, while it waits or runs;</li>
  * <li>done (CLAIMED → gone): by the token's holder; the key is deleted;</li>
  * <li>fail (CLAIMED → SCHEDULED at now + backoff, or → DEAD after the last attempt): by the token's holder;</li>
- * <li>give back (CLAIMED → SCHEDULED at now, no attempt charged): by the token's holder, when it stops before the
- * handlers began or the shutdown interrupted them;</li>
- * <li>lapse (CLAIMED with lease end passed → SCHEDULED, an attempt charged, or → DEAD): by any instance's claim;</li>
- * <li>cancel (SCHEDULED or CLAIMED → gone): by anyone; a running attempt finishes but records nothing;</li>
+ * <li>give back (CLAIMED → SCHEDULED at now, or at {@code dueAt} if later, no attempt charged): by the token's
+ * holder, when it stops before the handlers began or the shutdown interrupted them;</li>
+ * <li>lapse (CLAIMED with lease end passed → SCHEDULED, an attempt charged, or → DEAD; → SCHEDULED at {@code dueAt},
+ * nothing charged, if that has not come): by any instance's claim;</li>
+ * <li>cancel (SCHEDULED or CLAIMED → gone): by anyone; reports the handlers as possibly running only once
+ * {@code dueAt} has passed; a running attempt finishes but records nothing;</li>
  * <li>retry dead letter (DEAD → SCHEDULED, fresh attempts; refused while a live entry exists), delete and purge
  * (DEAD → gone).</li>
  * </ul>

@@ -27,7 +27,9 @@ final class RedisContextRunners {
 	static ApplicationContextRunner againstPort(int port) {
 		return new ApplicationContextRunner()
 			.withConfiguration(
-					AutoConfigurations.of(DataRedisAutoConfiguration.class, KeyspaceEventsAutoConfiguration.class))
+					AutoConfigurations.of(DataRedisAutoConfiguration.class, KeyspaceEventsMetricsAutoConfiguration.class,
+							KeyspaceEventsAutoConfiguration.class, KeyspaceEventsHealthAutoConfiguration.class,
+							KeyspaceEventsEndpointAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
 					"keyspace-events.retry.initial-interval=100ms", "keyspace-events.retry.max-interval=500ms");
 	}

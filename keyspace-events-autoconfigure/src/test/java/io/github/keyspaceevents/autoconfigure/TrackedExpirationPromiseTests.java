@@ -180,7 +180,9 @@ class TrackedExpirationPromiseTests {
 	void reWritingAKeyWhileItsExpiryRunsKeepsTheNewKeyAndItsNewExpiry() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			Orders.blockOn.put("order:again", new CountDownLatch(1));
-			try (ConfigurableApplicationContext instance = Instances.start(redis, Orders.class, FAST)) {
+			// Without claiming ahead, so that nothing but the old attempt is in flight when it ends.
+			try (ConfigurableApplicationContext instance = Instances.start(redis, Orders.class,
+					with(FAST, "keyspace-events.tracking.claim-ahead=0"))) {
 				TrackedExpirations tracked = instance.getBean(TrackedExpirations.class);
 				tracked.expireAfter("order:again", "first", Duration.ZERO);
 				await().until(() -> Orders.attempts("order:again") == 1);
@@ -193,6 +195,33 @@ class TrackedExpirationPromiseTests {
 				assertThat(Orders.succeeded.get("order:again")).containsExactly("first", "second");
 				// Deleted when the second outcome is recorded, just after its handler returned.
 				await().until(() -> Long.valueOf(0).equals(redis.command("EXISTS", "order:again")));
+			}
+		}
+	}
+
+	@Test
+	void anExpiryClaimedAheadOfItsDeadlineBeginsAtItAndNotAfterACancelOrReWrite() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			try (ConfigurableApplicationContext instance = Instances.start(redis, Orders.class,
+					with(FAST, "keyspace-events.tracking.claim-ahead=10s"))) {
+				TrackedExpirations tracked = instance.getBean(TrackedExpirations.class);
+				RedisTrackedExpirations ledger = instance.getBean(RedisTrackedExpirations.class);
+				Instant deadline = Instant.now().plusSeconds(2);
+				tracked.expireAt("order:on-time", "o", deadline);
+				tracked.expireAt("order:paid", "p", deadline);
+				tracked.expireAt("order:moved", "m1", deadline);
+				await().until(() -> ledger.backlog().leased() == 3);
+				assertThat(tracked.cancel("order:paid")).as("claimed, but its deadline has not come").isTrue();
+				tracked.expireAt("order:moved", "m2", deadline.plusSeconds(1));
+				await().until(() -> Orders.successes("order:moved") == 1);
+				assertThat(Orders.succeeded.get("order:on-time")).containsExactly("o");
+				assertThat(Orders.firstAttemptAt.get("order:on-time")).isGreaterThanOrEqualTo(deadline.toEpochMilli());
+				assertThat(Orders.succeeded.get("order:moved")).containsExactly("m2");
+				assertThat(Orders.firstAttemptAt.get("order:moved"))
+					.isGreaterThanOrEqualTo(deadline.plusSeconds(1).toEpochMilli());
+				barrier(tracked);
+				assertThat(Orders.attempts("order:paid")).isZero();
+				assertThat(Orders.attempts("order:on-time") + Orders.attempts("order:moved")).isEqualTo(2);
 			}
 		}
 	}
@@ -383,10 +412,13 @@ class TrackedExpirationPromiseTests {
 
 		static final AtomicInteger lapses = new AtomicInteger();
 
+		static final Map<String, Long> firstAttemptAt = new ConcurrentHashMap<>();
+
 		static volatile long sleepMillis;
 
 		static void reset() {
 			attempted.clear();
+			firstAttemptAt.clear();
 			succeeded.clear();
 			blockOn.clear();
 			failing.clear();
@@ -427,6 +459,7 @@ class TrackedExpirationPromiseTests {
 		@OnKeyExpired("order:*")
 		void expired(KeyspaceEvent event) throws InterruptedException {
 			String key = event.key();
+			firstAttemptAt.putIfAbsent(key, System.currentTimeMillis());
 			attempted.computeIfAbsent(key, (k) -> new AtomicInteger()).incrementAndGet();
 			CountDownLatch block = blockOn.get(key);
 			if (block != null) {

@@ -22,10 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Drives one real Redis through random interleavings of the ledger's transitions from three simulated instances
- * (write, re-write, cancel, claim, renew, done, fail, give back, lease lapse, crash, shutdown) and compares Redis with
- * a model after every step: each live expiry is in exactly one state, a claim takes exactly what is due and matches
- * the instance's handlers, fenced outcomes change nothing, and at the end every expiry that was neither cancelled nor
- * re-written was handled exactly once or dead-lettered. Seeded: a failure names the seed and step to replay.
+ * (write, re-write, cancel, claim, claim ahead, begin, renew, done, fail, give back, lease lapse, crash, shutdown) and
+ * compares Redis with a model after every step: each live expiry is in exactly one state, a claim takes exactly what
+ * is due (or due within the claim-ahead window) and matches the instance's handlers, an attempt begins only at its due
+ * time by the server's clock and only while its claim holds, fenced outcomes change nothing, and at the end every
+ * expiry that was neither cancelled nor re-written was handled exactly once or dead-lettered. Seeded: a failure names
+ * the seed and step to replay (near deadlines, a tenth of a second ahead, make the exact interleaving depend on time
+ * too; every check is against the server's clock as its replies give it).
  */
 class LedgerModelTests {
 
@@ -37,6 +40,11 @@ class LedgerModelTests {
 	private static final List<List<String>> PATTERNS = List.of(List.of("*"), List.of("k*"), List.of("k[0-2]"));
 
 	private static final int MAX_ATTEMPTS = 3;
+
+	private static final long AHEAD_MILLIS = 100;
+
+	// How often the claim-ahead transitions were taken, over all seeds.
+	private static final Map<String, Integer> COVERAGE = new java.util.concurrent.ConcurrentHashMap<>();
 
 	private static RedisServerProcess redis;
 
@@ -51,6 +59,9 @@ class LedgerModelTests {
 	private final Map<String, Entry> model = new HashMap<>();
 
 	private final List<List<Claim>> held = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+
+	// Claims whose attempt began: made when due, or confirmed by begin at their due time.
+	private final Set<Claim> begun = new java.util.HashSet<>();
 
 	private final Map<String, Integer> accepted = new HashMap<>();
 
@@ -74,6 +85,8 @@ class LedgerModelTests {
 
 	@AfterAll
 	static void stopRedis() {
+		// The seeds must reach the claim-ahead transitions, or the run proves nothing about them.
+		assertThat(COVERAGE).as("claim-ahead transitions reached").containsKey("ahead").containsKey("began");
 		connectionFactory.destroy();
 		redis.close();
 	}
@@ -90,7 +103,8 @@ class LedgerModelTests {
 			return null;
 		});
 		this.ledger = new ExpiryLedger(connectionFactory, new TrackingSettings("model", 2, Duration.ofMinutes(1),
-				MAX_ATTEMPTS, Duration.ZERO, Duration.ZERO, 100, Duration.ofSeconds(1), Duration.ofDays(1)));
+				MAX_ATTEMPTS, Duration.ZERO, Duration.ZERO, 100, Duration.ofSeconds(1), Duration.ofMillis(AHEAD_MILLIS),
+				Duration.ofDays(1)));
 		this.random = new Random(seed);
 		for (int step = 0; step < STEPS; step++) {
 			this.trace = "seed " + seed + ", step " + step;
@@ -114,7 +128,7 @@ class LedgerModelTests {
 	private void randomStep() {
 		int instance = this.random.nextInt(3);
 		String key = KEYS.get(this.random.nextInt(KEYS.size()));
-		int operation = this.random.nextInt(10);
+		int operation = this.random.nextInt(11);
 		this.log.add(operation + "/" + instance + "/" + key);
 		switch (operation) {
 			case 0, 1 -> write(key);
@@ -123,6 +137,7 @@ class LedgerModelTests {
 			case 5, 6 -> settleOne(instance);
 			case 7 -> lapse(key);
 			case 8 -> renew(instance);
+			case 9 -> beginOne(instance);
 			default -> {
 				if (this.random.nextBoolean()) {
 					// kill -9: the instance forgets what it held; only a lapse frees it
@@ -139,8 +154,11 @@ class LedgerModelTests {
 	}
 
 	private void write(String key) {
-		boolean future = this.random.nextInt(10) == 0;
-		Instant deadline = future ? Instant.now().plus(Duration.ofHours(1)) : Instant.ofEpochMilli(1_000);
+		int kind = this.random.nextInt(10);
+		boolean future = kind == 0;
+		// Near deadlines fall in the claim-ahead window, or soon will.
+		Instant deadline = future ? Instant.now().plus(Duration.ofHours(1))
+				: (kind < 3) ? Instant.now().plusMillis(this.random.nextInt(200)) : Instant.ofEpochMilli(1_000);
 		this.ledger.track(key, "v" + this.random.nextInt(100), deadline, null);
 		Entry previous = this.model.get(key);
 		int generation = (previous != null) ? previous.generation + 1 : 1;
@@ -156,8 +174,22 @@ class LedgerModelTests {
 
 	private void cancel(String key) {
 		Entry entry = this.model.get(key);
-		long expected = (entry == null || !entry.isLive()) ? -1 : (entry.state == State.SCHEDULED && !entry.lapsed) ? 1 : 0;
-		assertThat(this.ledger.cancel(key)).as(this.trace + ": cancel " + key).isEqualTo(expected);
+		// Server and test share this machine's clock; a claim whose due time falls within the call may go either way.
+		long before = System.currentTimeMillis();
+		long result = this.ledger.cancel(key);
+		long after = System.currentTimeMillis();
+		if (entry == null || !entry.isLive()) {
+			assertThat(result).as(this.trace + ": cancel " + key).isEqualTo(-1);
+		}
+		else if (entry.state == State.SCHEDULED || entry.startAt > after) {
+			assertThat(result).as(this.trace + ": cancel before its attempt could begin " + key).isEqualTo(1);
+		}
+		else if (entry.startAt <= before) {
+			assertThat(result).as(this.trace + ": cancel while its attempt may run " + key).isEqualTo(0);
+		}
+		else {
+			assertThat(result).as(this.trace + ": cancel " + key).isIn(0L, 1L);
+		}
 		if (entry != null && entry.isLive()) {
 			this.mustEnd.remove(entry.version);
 			entry.state = State.GONE;
@@ -169,24 +201,37 @@ class LedgerModelTests {
 		// Lapsed leases are given back by any claim, on their shard.
 		List<String> claimed = new ArrayList<>();
 		for (Shard shard : this.ledger.shards()) {
-			this.model.values().stream()
+			List<Entry> lapsed = this.model.values().stream()
 				.filter((e) -> e.lapsed && e.state == State.CLAIMED && this.ledger.shardOf(e.key()).equals(shard))
-				.forEach(this::applyLapse);
+				.toList();
 			ClaimRound round = this.ledger.claim(shard, 100, 0, PATTERNS.get(instance));
+			long now = round.serverMillis();
+			// A lapsed claim whose due time had not come charges no attempt.
+			lapsed.forEach((entry) -> applyLapse(entry, entry.startAt <= now));
 			for (Claim claim : round.claims()) {
 				Entry entry = this.model.get(claim.key());
 				assertThat(entry).as(this.trace + ": claimed unknown " + claim.key()).isNotNull();
 				assertThat(entry.state).as(this.trace + ": claimed " + entry.version).isEqualTo(State.SCHEDULED);
-				assertThat(entry.future).as(this.trace + ": claimed before its deadline").isFalse();
+				assertThat(entry.future).as(this.trace + ": claimed an hour before its deadline").isFalse();
+				assertThat(claim.startAtMillis()).as(this.trace + ": claimed beyond the claim-ahead window")
+					.isLessThanOrEqualTo(now + AHEAD_MILLIS);
 				assertThat(entry.attempts).isEqualTo(claim.attempts());
 				entry.state = State.CLAIMED;
 				entry.token = claim.token();
+				entry.startAt = claim.startAtMillis();
 				this.held.get(instance).add(claim);
+				if (claim.startAtMillis() <= now) {
+					this.begun.add(claim);
+				}
+				else {
+					COVERAGE.merge("ahead", 1, Integer::sum);
+				}
 				claimed.add(claim.key());
 			}
 			for (Entry entry : this.model.values()) {
 				boolean mine = instance != 2 || entry.key().compareTo("k3") < 0;
-				if (mine && entry.state == State.SCHEDULED && !entry.future
+				Double dueAt = template.opsForZSet().score(shard.due(), entry.key());
+				if (mine && entry.state == State.SCHEDULED && dueAt != null && dueAt <= now + AHEAD_MILLIS
 						&& this.ledger.shardOf(entry.key()).equals(shard)) {
 					throw new AssertionError(this.trace + ": due " + entry.version + " not claimed by " + instance + " "
 							+ describe(entry.key()) + "; last steps " + this.log);
@@ -198,9 +243,14 @@ class LedgerModelTests {
 		}
 	}
 
-	private void applyLapse(Entry entry) {
+	private void applyLapse(Entry entry, boolean charged) {
 		entry.lapsed = false;
 		entry.token = "";
+		if (!charged) {
+			COVERAGE.merge("lapsedAhead", 1, Integer::sum);
+			entry.state = State.SCHEDULED;
+			return;
+		}
 		entry.attempts++;
 		entry.state = (entry.attempts >= MAX_ATTEMPTS) ? State.DEAD : State.SCHEDULED;
 		if (entry.state == State.DEAD) {
@@ -215,8 +265,47 @@ class LedgerModelTests {
 		}
 		Claim claim = claims.remove(this.random.nextInt(claims.size()));
 		int choice = this.random.nextInt(4);
+		if (!this.begun.contains(claim)) {
+			// No handler ran: all an instance may do with it is give it back.
+			choice = 3;
+		}
 		settle((choice < 2) ? Outcome.done(claim)
 				: (choice == 2) ? Outcome.failed(claim, 0, "boom") : Outcome.givenBack(claim));
+	}
+
+	// An instance's due time came for a claim it made ahead: may its attempt begin?
+	private void beginOne(int instance) {
+		List<Claim> ahead = this.held.get(instance).stream().filter((c) -> !this.begun.contains(c)).toList();
+		if (ahead.isEmpty()) {
+			return;
+		}
+		Claim claim = ahead.get(this.random.nextInt(ahead.size()));
+		begin(instance, claim);
+	}
+
+	// Returns whether the server's time was still before the claim's due time.
+	private boolean begin(int instance, Claim claim) {
+		Entry entry = this.model.get(claim.key());
+		ExpiryLedger.Begin begin = this.ledger.begin(List.of(claim));
+		COVERAGE.merge((begin.current() == null) ? "wait" : begin.current().get(0) ? "began" : "lost", 1, Integer::sum);
+		if (begin.current() == null) {
+			assertThat(begin.serverMillis()).as(this.trace + ": told to wait for " + claim.key())
+				.isLessThan(claim.startAtMillis());
+			return true;
+		}
+		assertThat(begin.serverMillis()).as(this.trace + ": began before its due time " + claim.key())
+			.isGreaterThanOrEqualTo(claim.startAtMillis());
+		boolean current = entry.state == State.CLAIMED && entry.token.equals(claim.token());
+		assertThat(begin.current().get(0)).as(this.trace + ": begin of " + claim.key() + " " + describe(claim.key()))
+			.isEqualTo(current);
+		if (current) {
+			this.begun.add(claim);
+		}
+		else {
+			// Cancelled, re-written or taken over: the instance drops it, nothing to record.
+			this.held.get(instance).remove(claim);
+		}
+		return false;
 	}
 
 	private void settle(Outcome outcome) {
@@ -240,6 +329,9 @@ class LedgerModelTests {
 			case GIVEN_BACK -> {
 				assertThat(code).isEqualTo("released");
 				entry.state = State.SCHEDULED;
+				Double dueAt = template.opsForZSet().score(claim.shard().due(), claim.key());
+				assertThat(dueAt).as(this.trace + ": given back before its due time, due then again")
+					.isGreaterThanOrEqualTo((double) claim.startAtMillis());
 			}
 			case FAILED -> {
 				entry.attempts++;
@@ -284,6 +376,13 @@ class LedgerModelTests {
 		for (int round = 0; round < 50; round++) {
 			for (int instance = 0; instance < 3; instance++) {
 				claim(instance);
+				for (Claim claim : new ArrayList<>(this.held.get(instance))) {
+					// Near deadlines are at most a few hundred milliseconds away: the server's clock gets there.
+					while (!this.begun.contains(claim) && this.held.get(instance).contains(claim)
+							&& begin(instance, claim)) {
+						Thread.onSpinWait();
+					}
+				}
 				List<Claim> claims = new ArrayList<>(this.held.get(instance));
 				this.held.get(instance).clear();
 				claims.forEach((claim) -> settle(Outcome.done(claim)));
@@ -345,6 +444,8 @@ class LedgerModelTests {
 		String token = "";
 
 		int attempts;
+
+		long startAt;
 
 		boolean lapsed;
 

@@ -1,0 +1,182 @@
+package io.github.keyspaceevents.tracking;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.NestedExceptionUtils;
+
+/**
+ * Claims taken before their due time, held until it comes. Claiming is what costs Redis time per entry; done ahead,
+ * a burst of expiries due at the same moment only needs one read-only check per thousand entries at that moment
+ * ({@link ExpiryLedger#begin}), which is what lets it start on time. The check is the fence: an entry cancelled,
+ * re-written or taken over since its claim does not begin.
+ */
+final class ClaimsAhead {
+
+	private static final Log logger = LogFactory.getLog(ClaimsAhead.class);
+
+	private static final long RETRY_WHEN_UNREACHABLE_MILLIS = 100;
+
+	private final ExpiryLedger ledger;
+
+	private final LongSupplier serverOffsetMillis;
+
+	private final Consumer<Claim> begun;
+
+	private final Consumer<Claim> lost;
+
+	// Guarded by itself.
+	private final PriorityQueue<Claim> waiting = new PriorityQueue<>(Comparator.comparingLong(Claim::startAtMillis));
+
+	private volatile boolean running;
+
+	private volatile @Nullable Thread thread;
+
+	/**
+	 * @param ledger the ledger
+	 * @param serverOffsetMillis the Redis server's clock minus this instance's, as last measured
+	 * @param begun takes a claim confirmed at its due time, to run its handlers
+	 * @param lost takes a claim that no longer holds: its handlers must not run and it has no outcome to write
+	 */
+	ClaimsAhead(ExpiryLedger ledger, LongSupplier serverOffsetMillis, Consumer<Claim> begun, Consumer<Claim> lost) {
+		this.ledger = ledger;
+		this.serverOffsetMillis = serverOffsetMillis;
+		this.begun = begun;
+		this.lost = lost;
+	}
+
+	void start(ThreadFactory threads) {
+		this.running = true;
+		Thread thread = threads.newThread(this::run);
+		thread.setName("keyspace-events-expiry-starter");
+		this.thread = thread;
+		thread.start();
+	}
+
+	/** Stop, joining the thread; what still waits is left to the caller, which gives it back. */
+	void stop() {
+		this.running = false;
+		Thread thread = this.thread;
+		if (thread != null) {
+			LockSupport.unpark(thread);
+			try {
+				thread.join(TimeUnit.SECONDS.toMillis(10));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.thread = null;
+		}
+	}
+
+	void add(Claim claim) {
+		boolean first;
+		synchronized (this.waiting) {
+			this.waiting.add(claim);
+			first = this.waiting.peek() == claim;
+		}
+		if (first) {
+			LockSupport.unpark(this.thread);
+		}
+	}
+
+	int size() {
+		synchronized (this.waiting) {
+			return this.waiting.size();
+		}
+	}
+
+	private void run() {
+		boolean reachable = true;
+		while (this.running) {
+			long now = System.currentTimeMillis() + this.serverOffsetMillis.getAsLong();
+			List<Claim> ready = takeReady(now);
+			if (ready.isEmpty()) {
+				park(now);
+				continue;
+			}
+			try {
+				beginAll(ready);
+				if (!reachable) {
+					reachable = true;
+					logger.info("Tracked expirations: claims held ahead of their due time are being started again");
+				}
+			}
+			catch (RuntimeException ex) {
+				// Held again (by beginAll) and renewed; should the lease lapse meanwhile, the check fails and another
+				// instance handles the entry.
+				if (reachable) {
+					reachable = false;
+					logger.warn("Tracked expirations: could not confirm claims at their due time ("
+							+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); retrying");
+				}
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_WHEN_UNREACHABLE_MILLIS));
+			}
+		}
+	}
+
+	private List<Claim> takeReady(long serverNow) {
+		List<Claim> ready = new ArrayList<>();
+		synchronized (this.waiting) {
+			Claim next;
+			while ((next = this.waiting.peek()) != null && next.startAtMillis() <= serverNow) {
+				ready.add(this.waiting.poll());
+			}
+		}
+		return ready;
+	}
+
+	private void beginAll(List<Claim> ready) {
+		boolean early = false;
+		int from = 0;
+		try {
+			for (; from < ready.size(); from += ExpiryLedger.MAX_PER_CALL) {
+				List<Claim> chunk = ready.subList(from, Math.min(ready.size(), from + ExpiryLedger.MAX_PER_CALL));
+				List<Boolean> current = this.ledger.begin(chunk).current();
+				if (current == null) {
+					// This instance's estimate of the server's clock ran ahead: wait for the server's.
+					early = true;
+					break;
+				}
+				for (int i = 0; i < chunk.size(); i++) {
+					(current.get(i) ? this.begun : this.lost).accept(chunk.get(i));
+				}
+			}
+		}
+		finally {
+			// What was not answered is held again.
+			ready.subList(Math.min(from, ready.size()), ready.size()).forEach(this::add);
+		}
+		if (early) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+		}
+	}
+
+	private void park(long serverNow) {
+		Claim next;
+		synchronized (this.waiting) {
+			next = this.waiting.peek();
+		}
+		if (!this.running) {
+			return;
+		}
+		if (next == null) {
+			LockSupport.park(this);
+		}
+		else {
+			LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next.startAtMillis() - serverNow)));
+		}
+	}
+
+}
