@@ -16,6 +16,7 @@ import io.github.keyspaceevents.tracking.TrackingSettings;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -67,6 +68,11 @@ public final class KeyspaceEventsAutoConfiguration {
 	@ConditionalOnMissingBean
 	static KeyspaceEventHandlerRegistry keyspaceEventHandlerRegistry() {
 		return new KeyspaceEventHandlerRegistry();
+	}
+
+	@Bean
+	static LazyInitializationExcludeFilter keyspaceEventHandlerLazyInitializationExcludeFilter() {
+		return KeyspaceEventHandlerRegistry.lazyInitializationExcludeFilter();
 	}
 
 	@Bean
@@ -192,6 +198,14 @@ public final class KeyspaceEventsAutoConfiguration {
 		if (value == null || value.isZero() || value.isNegative()) {
 			throw new KeyspaceEventsConfigurationException(property + " must be positive, was " + value,
 					"Set " + property + " to a positive duration such as 1s, or remove it to use the default.");
+		}
+		return value;
+	}
+
+	private static int notNegative(int value, String property) {
+		if (value < 0) {
+			throw new KeyspaceEventsConfigurationException(property + " must be zero or more, was " + value,
+					"Set " + property + " to 0 or more, or remove it to use the default.");
 		}
 		return value;
 	}

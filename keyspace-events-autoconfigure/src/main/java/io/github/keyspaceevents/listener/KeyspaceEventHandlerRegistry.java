@@ -15,8 +15,16 @@ import io.github.keyspaceevents.KeyspaceEventHandler;
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.context.EmbeddedValueResolverAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
@@ -32,8 +40,15 @@ import org.springframework.util.StringValueResolver;
  * and keeps them as handlers. Runs last among post-processors so that it sees AOP proxies and invokes handlers through
  * them ({@code @Transactional} handlers work). A handler that cannot work (bad parameter, unknown event, empty
  * pattern) fails the creation of its bean with a message naming the bean and the method.
+ * <p>
+ * Handlers are collected until every singleton is instantiated; the subscription is made from that set. A handler on
+ * a bean that is not a singleton (prototype, request or session scope), or on a singleton created only later (an
+ * explicitly {@code @Lazy} bean), would never receive events, or receive them once per instance: such a bean is refused
+ * with an error naming it. Beans with handlers are kept out of {@code spring.main.lazy-initialization}, as Boot does
+ * for {@code @Scheduled} beans ({@link #lazyInitializationExcludeFilter()}).
  */
-public final class KeyspaceEventHandlerRegistry implements BeanPostProcessor, EmbeddedValueResolverAware, Ordered {
+public final class KeyspaceEventHandlerRegistry
+		implements BeanPostProcessor, EmbeddedValueResolverAware, BeanFactoryAware, SmartInitializingSingleton, Ordered {
 
 	private final List<HandlerMethod> handlerMethods = new CopyOnWriteArrayList<>();
 
@@ -41,6 +56,54 @@ public final class KeyspaceEventHandlerRegistry implements BeanPostProcessor, Em
 	private final Set<Class<?>> classesWithoutHandlers = Collections.newSetFromMap(new ConcurrentHashMap<>(64));
 
 	private StringValueResolver valueResolver = (value) -> value;
+
+	private @Nullable ConfigurableListableBeanFactory beanFactory;
+
+	private volatile boolean collected;
+
+	/**
+	 * Keep beans with handler methods out of lazy initialization.
+	 * @return the filter, to be registered as a bean
+	 */
+	public static LazyInitializationExcludeFilter lazyInitializationExcludeFilter() {
+		return (beanName, definition, type) -> hasHandlerMethods(type);
+	}
+
+	private static boolean hasHandlerMethods(@Nullable Class<?> type) {
+		return type != null && AnnotationUtils.isCandidateClass(type, OnKeyEvent.class)
+				&& !MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<Boolean>) (method) ->
+					MergedAnnotations.from(method, SearchStrategy.DIRECT, RepeatableContainers.standardRepeatables())
+						.isPresent(OnKeyEvent.class) ? Boolean.TRUE : null).isEmpty();
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
+			this.beanFactory = listable;
+		}
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.collected = true;
+		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		if (beanFactory == null) {
+			return;
+		}
+		Set<String> registered = new java.util.HashSet<>();
+		this.handlerMethods.forEach((handler) -> registered.add(handler.handler().beanName()));
+		// Beans not created by now never will be, or only per use: their handlers cannot be subscribed.
+		for (String beanName : beanFactory.getBeanDefinitionNames()) {
+			BeanDefinition definition = beanFactory.getMergedBeanDefinition(beanName);
+			if (definition.isAbstract() || registered.contains(beanName)) {
+				continue;
+			}
+			Class<?> type = beanFactory.getType(beanName, false);
+			if (hasHandlerMethods(type)) {
+				refuse(beanName, type, definition);
+			}
+		}
+	}
 
 	@Override
 	public void setEmbeddedValueResolver(StringValueResolver resolver) {
@@ -71,6 +134,7 @@ public final class KeyspaceEventHandlerRegistry implements BeanPostProcessor, Em
 			this.classesWithoutHandlers.add(targetClass);
 			return bean;
 		}
+		refuseIfNotCollectable(beanName, targetClass);
 		annotated.forEach((method, annotations) -> register(bean, beanName, method, annotations));
 		return bean;
 	}
@@ -97,6 +161,28 @@ public final class KeyspaceEventHandlerRegistry implements BeanPostProcessor, Em
 			validate(handler, annotation);
 			this.handlerMethods.add(new HandlerMethod(handler, bean, invocable));
 		}
+	}
+
+	private void refuseIfNotCollectable(String beanName, Class<?> type) {
+		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		BeanDefinition definition = (beanFactory != null && beanFactory.containsBeanDefinition(beanName))
+				? beanFactory.getMergedBeanDefinition(beanName) : null;
+		if (this.collected || (definition != null && !definition.isSingleton())) {
+			refuse(beanName, type, definition);
+		}
+	}
+
+	private static void refuse(String beanName, Class<?> type, @Nullable BeanDefinition definition) {
+		if (definition != null && !definition.isSingleton()) {
+			throw new KeyspaceEventsConfigurationException(("Bean '%s' (%s) declares keyspace event handlers but is "
+					+ "%s-scoped: only a singleton's handlers are subscribed").formatted(beanName, type.getName(),
+							definition.getScope()),
+					"Declare the handlers on a singleton bean, which may call the scoped bean '" + beanName + "'.");
+		}
+		throw new KeyspaceEventsConfigurationException(("Bean '%s' (%s) declares keyspace event handlers but was not "
+				+ "created at startup (is it @Lazy?): its handlers would never receive events")
+			.formatted(beanName, type.getName()),
+				"Remove @Lazy from bean '" + beanName + "' so that its handlers are registered at startup.");
 	}
 
 	private List<String> patterns(MergedAnnotation<OnKeyEvent> annotation) {

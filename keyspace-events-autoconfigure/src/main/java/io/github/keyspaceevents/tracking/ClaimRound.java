@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param scanExhausted whether every due entry was looked at
  * @param lapsed leases found lapsed and given back
  * @param buried keys buried because their last attempt's lease lapsed
+ * @param horizonMillis entries due up to this time (server) were claimed: now + claim-ahead
  */
 record ClaimRound(long serverMillis, List<Claim> claims, @Nullable Long nextDueMillis, @Nullable Long nextLeaseEndMillis,
-		int foreignOverdue, boolean scanExhausted, int lapsed, List<String> buried) {
+		int foreignOverdue, boolean scanExhausted, int lapsed, List<String> buried,
+		long horizonMillis) {
 }

@@ -8,7 +8,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,7 +29,7 @@ final class ClaimsAhead {
 
 	private final ExpiryLedger ledger;
 
-	private final LongSupplier serverOffsetMillis;
+	private final ServerClock serverClock;
 
 	private final Consumer<Claim> begun;
 
@@ -45,13 +44,13 @@ final class ClaimsAhead {
 
 	/**
 	 * @param ledger the ledger
-	 * @param serverOffsetMillis the Redis server's clock minus this instance's, as last measured
+	 * @param serverClock the estimate of the Redis server's clock
 	 * @param begun takes a claim confirmed at its due time, to run its handlers
 	 * @param lost takes a claim that no longer holds: its handlers must not run and it has no outcome to write
 	 */
-	ClaimsAhead(ExpiryLedger ledger, LongSupplier serverOffsetMillis, Consumer<Claim> begun, Consumer<Claim> lost) {
+	ClaimsAhead(ExpiryLedger ledger, ServerClock serverClock, Consumer<Claim> begun, Consumer<Claim> lost) {
 		this.ledger = ledger;
-		this.serverOffsetMillis = serverOffsetMillis;
+		this.serverClock = serverClock;
 		this.begun = begun;
 		this.lost = lost;
 	}
@@ -100,7 +99,7 @@ final class ClaimsAhead {
 	private void run() {
 		boolean reachable = true;
 		while (this.running) {
-			long now = System.currentTimeMillis() + this.serverOffsetMillis.getAsLong();
+			long now = this.serverClock.nowMillis();
 			List<Claim> ready = takeReady(now);
 			if (ready.isEmpty()) {
 				park(now);
@@ -143,7 +142,10 @@ final class ClaimsAhead {
 		try {
 			for (; from < ready.size(); from += ExpiryLedger.MAX_PER_CALL) {
 				List<Claim> chunk = ready.subList(from, Math.min(ready.size(), from + ExpiryLedger.MAX_PER_CALL));
-				List<Boolean> current = this.ledger.begin(chunk).current();
+				long sentAt = System.currentTimeMillis();
+				ExpiryLedger.Begin begin = this.ledger.begin(chunk);
+				this.serverClock.sample(begin.serverMillis(), sentAt);
+				List<Boolean> current = begin.current();
 				if (current == null) {
 					// This instance's estimate of the server's clock ran ahead: wait for the server's.
 					early = true;

@@ -133,13 +133,13 @@ final class ExpiryLedger {
 		args.add(Long.toString(this.settings.claimAhead().toMillis()));
 		args.addAll(patterns);
 		List<?> reply = this.redis.execute(LedgerScripts.CLAIM, shard.keys(), args.toArray());
-		int buriedCount = Integer.parseInt((String) reply.get(6));
+		int buriedCount = Integer.parseInt((String) reply.get(7));
 		List<String> buried = new ArrayList<>(buriedCount);
 		for (int i = 0; i < buriedCount; i++) {
-			buried.add((String) reply.get(7 + i));
+			buried.add((String) reply.get(8 + i));
 		}
 		List<Claim> claims = new ArrayList<>();
-		for (int i = 7 + buriedCount; i + 2 < reply.size(); i += 3) {
+		for (int i = 8 + buriedCount; i + 2 < reply.size(); i += 3) {
 			// The entry as stored, deadline:attempts:payload, decoded here rather than in the script.
 			String[] entry = ((String) reply.get(i + 2)).split(":", 3);
 			claims.add(new Claim(shard, (String) reply.get(i), valueOf(entry[2]),
@@ -151,7 +151,7 @@ final class ExpiryLedger {
 		}
 		return new ClaimRound(Long.parseLong((String) reply.get(0)), claims, millisOrNull(reply.get(1)),
 				millisOrNull(reply.get(2)), Integer.parseInt((String) reply.get(3)), "1".equals(reply.get(4)),
-				Integer.parseInt((String) reply.get(5)), buried);
+				Integer.parseInt((String) reply.get(5)), buried, Long.parseLong((String) reply.get(6)));
 	}
 
 	/** @return the tokens among {@code held} that are no longer current */

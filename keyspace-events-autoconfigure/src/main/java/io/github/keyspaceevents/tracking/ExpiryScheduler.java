@@ -107,8 +107,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private volatile long wakeAtNanos;
 
-	// Redis server time minus this instance's clock, from the last claim: deadlines and lags are server time.
-	private volatile long serverOffsetMillis;
+	// Deadlines and lags are the Redis server's time.
+	private final ServerClock serverClock = new ServerClock();
 
 	private boolean reachable = true;
 
@@ -157,7 +157,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		OutcomeWriter outcomes = new OutcomeWriter(this.ledger, this::recorded);
 		outcomes.start(threads);
 		this.outcomes = outcomes;
-		ClaimsAhead ahead = new ClaimsAhead(this.ledger, () -> this.serverOffsetMillis, this::begun, this::lost);
+		ClaimsAhead ahead = new ClaimsAhead(this.ledger, this.serverClock, this::begun, this::lost);
 		ahead.start(threads);
 		this.ahead = ahead;
 		Thread thread = threads.newThread(() -> run(List.copyOf(patterns)));
@@ -277,9 +277,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 				return wait;
 			}
 			int limit = Math.min(settings.batchSize(), room);
+			long sentAt = System.currentTimeMillis();
 			ClaimRound round = this.ledger.claim(shard, limit,
 					this.foreignOffsets.getOrDefault(shard.index(), 0), patterns);
-			this.serverOffsetMillis = round.serverMillis() - System.currentTimeMillis();
+			this.serverClock.sample(round.serverMillis(), sentAt);
 			reportLapsed(round);
 			this.foreignOffsets.put(shard.index(), round.scanExhausted() ? 0 : round.foreignOverdue());
 			foreign += round.foreignOverdue();
@@ -287,7 +288,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			if (round.claims().size() >= limit || !round.scanExhausted()) {
 				wait = 0;
 			}
-			wait = earliest(wait, round.nextDueMillis(), round.serverMillis() + settings.claimAhead().toMillis());
+			wait = earliest(wait, round.nextDueMillis(), round.horizonMillis());
 			wait = earliest(wait, round.nextLeaseEndMillis(), round.serverMillis());
 		}
 		warnIfForeign(foreign, patterns);
@@ -477,8 +478,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			}
 			this.started = true;
 			this.startedNanos = System.nanoTime();
-			long lag = System.currentTimeMillis() + ExpiryScheduler.this.serverOffsetMillis
-					- this.claim.deadline().toEpochMilli();
+			long lag = ExpiryScheduler.this.serverClock.nowMillis() - this.claim.deadline().toEpochMilli();
 			ExpiryScheduler.this.metrics.trackedLag(Duration.ofMillis(Math.max(0, lag)));
 			return true;
 		}

@@ -291,7 +291,7 @@ final class LedgerScripts {
 			local nextDue = redis.call('ZRANGEBYSCORE', due, '(' .. horizon, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
 			local nextLease = redis.call('ZRANGE', leased, 0, 0, 'WITHSCORES')[2]
 			local reply = { ms(now), nextDue or '', nextLease or '', tostring(offset), exhausted and '1' or '0',
-				tostring(lapsed), tostring(#buried) }
+				tostring(lapsed), horizon, tostring(#buried) }
 			for _, k in ipairs(buried) do reply[#reply + 1] = k end
 			for _, v in ipairs(claims) do reply[#reply + 1] = v end
 			return reply

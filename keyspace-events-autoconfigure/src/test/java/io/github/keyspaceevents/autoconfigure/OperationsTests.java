@@ -28,6 +28,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -92,6 +93,29 @@ class OperationsTests {
 					assertThat(descriptor.subscription().flagsState()).isEqualTo("APPLIED");
 					assertThat(descriptor.subscription().channels()).containsExactly("__keyevent@0__:expired");
 				});
+		}
+	}
+
+	@Test
+	void healthAnswersWithinAboutASecondWhileRedisHangsAndRecoversAfter() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				KeyspaceEventsHealthIndicator health = context.getBean(KeyspaceEventsHealthIndicator.class);
+				await().until(() -> health.health(true).getStatus().equals(Status.UP));
+				redis.suspend();
+				try {
+					// The client's command timeout is 60 s: a check that called Redis directly would block that long.
+					for (int check = 0; check < 2; check++) {
+						Health hung = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> health.health(true));
+						assertThat(hung.getStatus()).isEqualTo(Status.DOWN);
+						assertThat(hung.getDetails()).containsEntry("redisReachable", false).containsKey("problem");
+					}
+				}
+				finally {
+					redis.resume();
+				}
+				await().until(() -> health.health(true).getStatus().equals(Status.UP));
+			});
 		}
 	}
 

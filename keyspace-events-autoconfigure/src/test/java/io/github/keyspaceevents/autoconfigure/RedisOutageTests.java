@@ -88,7 +88,7 @@ class RedisOutageTests {
 	@Test
 	void aHungRedisAtStartupIsRetriedAndTheFlagsAreStillMergedOnceItAnswers() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
-			signal(redis, "-STOP");
+			redis.suspend();
 			try {
 				RedisContextRunners.against(redis)
 					.withUserConfiguration(Handlers.class)
@@ -97,7 +97,7 @@ class RedisOutageTests {
 						assertThat(context).hasNotFailed();
 						KeyspaceEventSubscription subscription = context.getBean(KeyspaceEventSubscription.class);
 						assertThat(subscription.isSubscribed()).isFalse();
-						signal(redis, "-CONT");
+						redis.resume();
 						await().atMost(Duration.ofSeconds(30)).until(subscription::isSubscribed);
 						// A timeout is not a refusal: the starter still writes the flags.
 						assertThat(subscription.status().flagsState()).isEqualTo("APPLIED");
@@ -105,18 +105,8 @@ class RedisOutageTests {
 					});
 			}
 			finally {
-				signal(redis, "-CONT");
+				redis.resume();
 			}
-		}
-	}
-
-	// Suspends or resumes the redis-server this test started, by its pid.
-	private static void signal(RedisServerProcess redis, String signal) {
-		try {
-			new ProcessBuilder("kill", signal, Long.toString(redis.pid())).start().waitFor();
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

@@ -74,8 +74,8 @@ class TrackedExpirationsChaosIT {
 		this.connectionFactory.start();
 		// A writer-only client, as a web front end would be: it claims nothing.
 		this.writer = new RedisTrackedExpirations(this.connectionFactory, new TrackingSettings("keyspace-events", 8,
-				Duration.ofSeconds(30), 5, Duration.ofSeconds(1), Duration.ofMinutes(5), 500, Duration.ofSeconds(1), Duration.ofSeconds(2),
-				Duration.ofDays(7)));
+				Duration.ofSeconds(30), 5, Duration.ofSeconds(1), Duration.ofMinutes(5), 500, Duration.ofSeconds(1),
+				Duration.ZERO, Duration.ofDays(7)));
 	}
 
 	@AfterEach

@@ -31,7 +31,7 @@ class WorkerApplicationTests {
 			try {
 				RedisTrackedExpirations tracked = new RedisTrackedExpirations(connectionFactory,
 						new TrackingSettings("keyspace-events", 8, Duration.ofSeconds(30), 5, Duration.ofSeconds(1),
-								Duration.ofMinutes(5), 500, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(7)));
+								Duration.ofMinutes(5), 500, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(7)));
 				tracked.expireAfter("order:later", "v", Duration.ofSeconds(10));
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> Long.valueOf(1).equals(results.command("HEXISTS", "handled", "order:later")));

@@ -86,6 +86,13 @@ public final class Benchmarks {
 		}
 	}
 
+	// -Dbenchmark.contenders=tracked runs only contenders whose name contains it (default: all), for a quick look; the
+	// README's figures come from full runs, every contender side by side.
+	private static boolean chosen(Contender contender) {
+		String selection = System.getProperty("benchmark.contenders", "");
+		return selection.isBlank() || contender.name().contains(selection);
+	}
+
 	// -Dbenchmark.workloads=dispatch,mixed,lag,slow (default: all)
 	private static boolean selected(String workload) {
 		String selection = System.getProperty("benchmark.workloads", "");
@@ -142,7 +149,12 @@ public final class Benchmarks {
 	private void lag(String workload, RedisServerProcess redis, Publisher publisher,
 			List<Supplier<Contender>> contenders, int keys, long spreadMillis) throws Exception {
 		for (Supplier<Contender> factory : contenders) {
-			try (Contender contender = factory.get()) {
+			Contender contender = factory.get();
+			if (!chosen(contender)) {
+				// Created, not started: nothing to close.
+				continue;
+			}
+			try (contender) {
 				Contender.SinkHolder sinks = new Contender.SinkHolder();
 				contender.start(redis, "expired", sinks);
 				publisher.flushAll();
@@ -157,11 +169,13 @@ public final class Benchmarks {
 					throw new IllegalStateException(contender.name() + " took "
 							+ (System.nanoTime() - writeStart) / 1_000_000 + " ms to write the keys: past the first deadline");
 				}
+				long writeMillis = (System.nanoTime() - writeStart) / 1_000_000;
 				boolean complete = sink.await(spreadMillis + 60_000, TimeUnit.MILLISECONDS);
 				long[] lag = sink.lagPercentiles();
 				this.report.add(workload, contender.name(),
 						"lag p50 %d ms, p99 %d ms, max %d ms".formatted(lag[0], lag[1], lag[2]),
-						complete ? "all " + keys + " handled" : "only " + sink.count() + " of " + keys + " handled");
+						(complete ? "all " + keys + " handled" : "only " + sink.count() + " of " + keys + " handled")
+								+ ", written in " + writeMillis + " ms");
 			}
 		}
 	}

@@ -200,6 +200,35 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Suspend the server (SIGSTOP): it keeps its connections open but answers nothing, as a hung server does, until
+	 * {@link #resume()}.
+	 */
+	public void suspend() {
+		signal("-STOP");
+	}
+
+	/** Resume a server {@link #suspend() suspended} before. */
+	public void resume() {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).start();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill " + signal + " " + pid() + " failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** Stop the server, then start it again on the same port, configuration and directory. */
 	public synchronized void restart() {
 		stop();
