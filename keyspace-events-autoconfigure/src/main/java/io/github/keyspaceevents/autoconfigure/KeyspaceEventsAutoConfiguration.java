@@ -106,14 +106,21 @@ public final class KeyspaceEventsAutoConfiguration {
 			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment,
 			ObjectProvider<DispatchMetrics> metrics) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
+		int concurrency = positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
+				: Math.max(2, Runtime.getRuntime().availableProcessors()), "keyspace-events.dispatch.concurrency");
+		int maxConcurrency = positive((dispatch.getMaxConcurrency() != null) ? dispatch.getMaxConcurrency()
+				: 8 * concurrency, "keyspace-events.dispatch.max-concurrency");
+		if (maxConcurrency < concurrency) {
+			throw new KeyspaceEventsConfigurationException(
+					"keyspace-events.dispatch.max-concurrency must be at least keyspace-events.dispatch.concurrency ("
+							+ concurrency + "), was " + maxConcurrency,
+					"Raise keyspace-events.dispatch.max-concurrency, or remove it to use 8 x concurrency.");
+		}
 		KeyspaceEventSubscription.Settings settings = new KeyspaceEventSubscription.Settings(
 				database(properties, connectionFactory), properties.getNotifications().getMode(),
 				properties.getNotifications().getExtraFlags(),
 				positive(properties.getNotifications().getCheckInterval(), "keyspace-events.notifications.check-interval"),
-				positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
-						: Math.max(2, Runtime.getRuntime().availableProcessors()),
-						"keyspace-events.dispatch.concurrency"),
-				positive(dispatch.getQueueCapacity(), "keyspace-events.dispatch.queue-capacity"),
+				concurrency, maxConcurrency, positive(dispatch.getQueueCapacity(), "keyspace-events.dispatch.queue-capacity"),
 				laneThreads(environment), properties.isFailFast(),
 				positive(properties.getRetry().getInitialInterval(), "keyspace-events.retry.initial-interval"),
 				positive(properties.getRetry().getMaxInterval(), "keyspace-events.retry.max-interval"),

@@ -133,11 +133,18 @@ public class KeyspaceEventsProperties {
 	public static class Dispatch {
 
 		/**
-		 * Number of dispatch threads. Events for one key always run on the same thread, in order; different keys run
-		 * in parallel. Defaults to the number of CPU cores (at least 2); raise it for handlers that wait on I/O.
-		 * Threads are virtual when 'spring.threads.virtual.enabled' is true.
+		 * Number of dispatch lanes, each with one thread. Events for one key always run on the same lane, in order;
+		 * different keys run in parallel. Defaults to the number of CPU cores (at least 2). Threads are virtual when
+		 * 'spring.threads.virtual.enabled' is true.
 		 */
 		private @Nullable Integer concurrency;
+
+		/**
+		 * Most dispatch threads in all. While handlers block (take 0.2 ms or more on average) and events wait, lanes
+		 * add threads up to this, still never running two events of one key at once; a thread idle for a second
+		 * ends. Defaults to 8 x concurrency.
+		 */
+		private @Nullable Integer maxConcurrency;
 
 		/**
 		 * Events each dispatch thread may hold waiting. When a queue is full, further events for it are dropped and
@@ -157,6 +164,14 @@ public class KeyspaceEventsProperties {
 
 		public void setConcurrency(@Nullable Integer concurrency) {
 			this.concurrency = concurrency;
+		}
+
+		public @Nullable Integer getMaxConcurrency() {
+			return this.maxConcurrency;
+		}
+
+		public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+			this.maxConcurrency = maxConcurrency;
 		}
 
 		public int getQueueCapacity() {

@@ -1,5 +1,6 @@
 package io.github.keyspaceevents.listener;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,15 +8,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
@@ -28,8 +23,9 @@ import org.springframework.data.redis.connection.MessageListener;
 
 /**
  * Takes events from the Redis I/O thread and runs the matching handlers on a fixed set of lanes. A key always maps to
- * the same lane, and each lane is one thread taking from one bounded FIFO queue, so events for a key reach its
- * handlers in the order Redis published them while different keys run in parallel.
+ * the same lane, and a lane ({@link DispatchLane}) never runs two events of one key at once, so events for a key reach
+ * its handlers in the order Redis published them while different keys run in parallel. A lane is one thread, and grows
+ * helper threads up to a bound while its handlers block on I/O.
  * <p>
  * Matching happens on the I/O thread, before queueing, so unmatched traffic costs no hand-off. The I/O thread never
  * blocks: it is shared with other Redis connections of the same client, and a handler waiting for a Redis reply on a
@@ -50,11 +46,9 @@ final class KeyspaceEventDispatcher {
 
 	private final Map<String, HandlerMethod[]> handlersByEvent;
 
-	private final Lane[] lanes;
+	private final DispatchLane[] lanes;
 
 	private final KeyspaceEventErrorHandler errorHandler;
-
-	private final ThreadFactory threadFactory;
 
 	private final DispatchMetrics metrics;
 
@@ -69,7 +63,7 @@ final class KeyspaceEventDispatcher {
 	// Set when the shutdown timeout interrupts the lanes: a tracked attempt that fails then is given back, not failed.
 	private volatile boolean interruptedByShutdown;
 
-	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int laneCapacity,
+	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int maxThreads, int laneCapacity,
 			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, DispatchMetrics metrics,
 			String internalKeyPrefix) {
 		this.database = database;
@@ -77,10 +71,10 @@ final class KeyspaceEventDispatcher {
 		this.internalKeyPrefix = internalKeyPrefix.getBytes(StandardCharsets.UTF_8);
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
-		this.threadFactory = threadFactory;
-		this.lanes = new Lane[lanes];
+		this.lanes = new DispatchLane[lanes];
 		for (int i = 0; i < lanes; i++) {
-			this.lanes[i] = new Lane(laneCapacity);
+			this.lanes[i] = new DispatchLane(laneCapacity, Math.max(1, maxThreads / lanes), threadFactory,
+					this::deliver);
 		}
 	}
 
@@ -127,7 +121,8 @@ final class KeyspaceEventDispatcher {
 		if (matched == null) {
 			return;
 		}
-		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), matched, null);
+		Delivery delivery = new Delivery(new KeyspaceEvent(key, event, this.database), ByteBuffer.wrap(key), matched,
+				null);
 		this.metrics.received(event);
 		if (!laneOf(key).offer(delivery)) {
 			reportDropped(delivery);
@@ -157,7 +152,7 @@ final class KeyspaceEventDispatcher {
 			return false;
 		}
 		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, value, deadline);
-		return laneOf(key).offer(new Delivery(event, matched, attempt));
+		return laneOf(key).offer(new Delivery(event, ByteBuffer.wrap(key), matched, attempt));
 	}
 
 	private static HandlerMethod[] match(HandlerMethod[] candidates, byte[] key) {
@@ -184,7 +179,7 @@ final class KeyspaceEventDispatcher {
 		return Math.floorMod(hash, this.lanes.length);
 	}
 
-	private Lane laneOf(byte[] key) {
+	private DispatchLane laneOf(byte[] key) {
 		return this.lanes[laneIndex(key)];
 	}
 
@@ -213,12 +208,19 @@ final class KeyspaceEventDispatcher {
 	}
 
 	void start() {
-		for (int i = 0; i < this.lanes.length; i++) {
-			Thread thread = this.threadFactory.newThread(this.lanes[i]);
-			this.lanes[i].thread = thread;
-			thread.start();
+		for (DispatchLane lane : this.lanes) {
+			lane.start();
 		}
 		this.accepting = true;
+	}
+
+	/** @return dispatch threads running now, helpers of lanes whose handlers block included */
+	int threads() {
+		int threads = 0;
+		for (DispatchLane lane : this.lanes) {
+			threads += lane.threads();
+		}
+		return threads;
 	}
 
 	/**
@@ -228,18 +230,15 @@ final class KeyspaceEventDispatcher {
 	 */
 	void stop(long timeoutMillis) {
 		this.accepting = false;
-		for (Lane lane : this.lanes) {
+		for (DispatchLane lane : this.lanes) {
 			lane.stop();
 		}
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
 		try {
 			if (!awaitLanes(deadline)) {
 				this.interruptedByShutdown = true;
-				for (Lane lane : this.lanes) {
-					Thread thread = lane.thread;
-					if (thread != null) {
-						thread.interrupt();
-					}
+				for (DispatchLane lane : this.lanes) {
+					lane.interrupt();
 				}
 				if (!awaitLanes(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_AFTER_INTERRUPT_MILLIS))) {
 					logger.warn("A keyspace event handler ignored the shutdown interrupt and still runs after "
@@ -253,8 +252,8 @@ final class KeyspaceEventDispatcher {
 	}
 
 	private boolean awaitLanes(long deadlineNanos) throws InterruptedException {
-		for (Lane lane : this.lanes) {
-			if (!lane.stopped.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+		for (DispatchLane lane : this.lanes) {
+			if (!lane.await(deadlineNanos)) {
 				return false;
 			}
 		}
@@ -304,98 +303,10 @@ final class KeyspaceEventDispatcher {
 		return failure;
 	}
 
-	private record Delivery(KeyspaceEvent event, HandlerMethod[] handlers, @Nullable TrackedAttempt attempt) {
-	}
-
 	/**
-	 * One FIFO queue and the one thread that drains it. The producer (the Redis I/O thread) only wakes the thread
-	 * when it is parked, and the thread drains everything queued before parking again, so a busy lane costs one
-	 * queue operation per event and no context switch.
+	 * An event on its way to its handlers; {@code key} wraps the key's bytes for equality.
 	 */
-	private final class Lane implements Runnable {
-
-		private static final int YIELDS_BEFORE_PARKING = 10;
-
-		private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
-
-		private final AtomicInteger size = new AtomicInteger();
-
-		private final int capacity;
-
-		private final CountDownLatch stopped = new CountDownLatch(1);
-
-		private volatile boolean stopping;
-
-		private volatile boolean parked;
-
-		private final AtomicBoolean wakeRequested = new AtomicBoolean();
-
-		private volatile @Nullable Thread thread;
-
-		Lane(int capacity) {
-			this.capacity = capacity;
-		}
-
-		boolean offer(Delivery delivery) {
-			if (this.size.incrementAndGet() > this.capacity) {
-				this.size.decrementAndGet();
-				return false;
-			}
-			this.queue.offer(delivery);
-			// Pairs with the consumer's write of 'parked' then read of the queue: one of the two sees the other.
-			// One unpark per park: the lane drains everything queued by the time it runs.
-			if (this.parked && this.wakeRequested.compareAndSet(false, true)) {
-				LockSupport.unpark(this.thread);
-			}
-			return true;
-		}
-
-		@Override
-		public void run() {
-			try {
-				while (true) {
-					Delivery delivery = this.queue.poll();
-					if (delivery != null) {
-						this.size.decrementAndGet();
-						deliver(delivery, this.stopping);
-						continue;
-					}
-					if (this.stopping) {
-						return;
-					}
-					if (yieldForWork()) {
-						continue;
-					}
-					this.wakeRequested.set(false);
-					this.parked = true;
-					if (this.queue.isEmpty() && !this.stopping) {
-						LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
-					}
-					this.parked = false;
-				}
-			}
-			finally {
-				this.stopped.countDown();
-			}
-		}
-
-		// A few yields before parking: under load the next event usually arrives while other threads run, and a
-		// yield costs far less than the park/unpark pair it saves.
-		private boolean yieldForWork() {
-			for (int i = 0; i < YIELDS_BEFORE_PARKING; i++) {
-				Thread.yield();
-				if (!this.queue.isEmpty()) {
-					return true;
-				}
-			}
-			return false;
-		}
-
-		void stop() {
-			this.stopping = true;
-			LockSupport.unpark(this.thread);
-		}
-
+	record Delivery(KeyspaceEvent event, ByteBuffer key, HandlerMethod[] handlers, @Nullable TrackedAttempt attempt) {
 	}
 
 }

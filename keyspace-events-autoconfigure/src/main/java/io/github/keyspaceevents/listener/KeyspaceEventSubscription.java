@@ -129,7 +129,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			return;
 		}
 		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
-				this.settings.concurrency(), this.settings.queueCapacity(), this.settings.threadFactory(),
+				this.settings.concurrency(), this.settings.maxConcurrency(), this.settings.queueCapacity(),
+				this.settings.threadFactory(),
 				this.errorHandler, this.settings.metrics(), "{" + this.settings.internalNamespace());
 		NotificationFlags required = NotificationFlags.none();
 		Map<String, MessageListener> listenersByChannel = new LinkedHashMap<>();
@@ -511,7 +512,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * @param internalNamespace the namespace of the starter's own keys, never dispatched to handlers
 	 */
 	public record Settings(int database, NotificationMode mode, String extraFlags, Duration checkInterval,
-			int concurrency, int queueCapacity, java.util.concurrent.ThreadFactory threadFactory, boolean failFast,
+			int concurrency, int maxConcurrency, int queueCapacity, java.util.concurrent.ThreadFactory threadFactory,
+			boolean failFast,
 			Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout,
 			DispatchMetrics metrics, String internalNamespace) {
 	}
