@@ -53,6 +53,38 @@ class LifecycleTests {
 		}
 	}
 
+	@Test
+	void aStartThatFailsLeavesNoThread() {
+		Set<Thread> before = starterThreads();
+		RedisServerProcess probe = RedisServerProcess.start();
+		int port = probe.port();
+		probe.close();
+		RedisContextRunners.againstPort(port)
+			.withUserConfiguration(Counted.class)
+			.withPropertyValues("keyspace-events.fail-fast=true")
+			.run((context) -> assertThat(context).hasFailed());
+		await().until(() -> before.containsAll(starterThreads()));
+	}
+
+	@Test
+	void closeEndsTheHealthCheckAndHelperThreadsToo() {
+		Set<Thread> before = starterThreads();
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			RedisContextRunners.against(redis)
+				.withUserConfiguration(Counted.class)
+				.withPropertyValues("keyspace-events.tracking.claim-ahead=1s")
+				.run((context) -> {
+					await().until(context.getBean(KeyspaceEventSubscription.class)::isSubscribed);
+					assertThat(context.getBean(KeyspaceEventsHealthIndicator.class).health(true).getStatus())
+						.isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+					assertThat(starterThreads()).extracting(Thread::getName)
+						.anyMatch((name) -> name.startsWith("keyspace-events-health-"))
+						.contains("keyspace-events-expiry-starter");
+				});
+			await().until(() -> before.containsAll(starterThreads()));
+		}
+	}
+
 	private static Set<Thread> starterThreads() {
 		return Thread.getAllStackTraces()
 			.keySet()
