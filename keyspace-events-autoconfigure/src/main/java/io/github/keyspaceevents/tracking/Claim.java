@@ -14,17 +14,19 @@ import org.jspecify.annotations.Nullable;
  * @param attempts failed attempts before this one
  * @param token the fencing token of this claim, {@code n@dueAt}: a counter, and the due time (server millis) from which
  * its attempt may begin
+ * @param startAtMillis the due time in the token, parsed once: claims waiting for it are ordered by it
  */
-record Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token) {
+record Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token,
+		long startAtMillis) {
+
+	Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token) {
+		this(shard, key, value, deadline, attempts, token,
+				Long.parseLong(token.substring(token.indexOf('@') + 1)));
+	}
 
 	/** @return what names this claim among all of an instance's claims: tokens are counted per shard */
 	String id() {
 		return this.shard.index() + ":" + this.token;
-	}
-
-	/** @return when (Redis server millis) its attempt may begin: its deadline, or the time of its retry */
-	long startAtMillis() {
-		return Long.parseLong(this.token.substring(this.token.indexOf('@') + 1));
 	}
 
 }

@@ -40,6 +40,8 @@ final class ClaimsAhead {
 
 	private volatile boolean running;
 
+	private volatile boolean startingBurst;
+
 	private volatile @Nullable Thread thread;
 
 	/**
@@ -90,6 +92,11 @@ final class ClaimsAhead {
 		}
 	}
 
+	/** @return whether a burst (more than one call's worth of claims due at once) is being started now */
+	boolean startingBurst() {
+		return this.startingBurst;
+	}
+
 	int size() {
 		synchronized (this.waiting) {
 			return this.waiting.size();
@@ -105,6 +112,7 @@ final class ClaimsAhead {
 				park(now);
 				continue;
 			}
+			this.startingBurst = ready.size() > ExpiryLedger.MAX_PER_CALL;
 			try {
 				beginAll(ready);
 				if (!reachable) {
@@ -121,6 +129,9 @@ final class ClaimsAhead {
 							+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); retrying");
 				}
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_WHEN_UNREACHABLE_MILLIS));
+			}
+			finally {
+				this.startingBurst = false;
 			}
 		}
 	}

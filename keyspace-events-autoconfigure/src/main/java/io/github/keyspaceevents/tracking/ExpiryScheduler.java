@@ -154,10 +154,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.running = true;
 		CustomizableThreadFactory threads = new CustomizableThreadFactory();
 		threads.setDaemon(true);
-		OutcomeWriter outcomes = new OutcomeWriter(this.ledger, this::recorded);
+		ClaimsAhead ahead = new ClaimsAhead(this.ledger, this.serverClock, this::begun, this::lost);
+		OutcomeWriter outcomes = new OutcomeWriter(this.ledger, this::recorded, ahead::startingBurst);
 		outcomes.start(threads);
 		this.outcomes = outcomes;
-		ClaimsAhead ahead = new ClaimsAhead(this.ledger, this.serverClock, this::begun, this::lost);
 		ahead.start(threads);
 		this.ahead = ahead;
 		Thread thread = threads.newThread(() -> run(List.copyOf(patterns)));

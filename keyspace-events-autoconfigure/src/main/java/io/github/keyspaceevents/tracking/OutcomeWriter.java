@@ -1,18 +1,18 @@
 package io.github.keyspaceevents.tracking;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -36,13 +36,20 @@ final class OutcomeWriter implements Runnable {
 
 	private static final int MAX_BATCH = 1000;
 
+	// How long outcomes may wait while a burst of expiries is being started: their leases run for much longer.
+	private static final long MAX_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	private final ExpiryLedger ledger;
 
 	private final BiConsumer<Outcome, String> recorded;
 
 	private final Queue<Outcome> queue = new ConcurrentLinkedQueue<>();
 
-	private final List<Outcome> unwritten = new ArrayList<>();
+	private final Deque<Outcome> unwritten = new ArrayDeque<>();
+
+	private final BooleanSupplier hold;
+
+	private long heldSince;
 
 	private volatile boolean running;
 
@@ -54,10 +61,13 @@ final class OutcomeWriter implements Runnable {
 	 * @param ledger where outcomes go
 	 * @param recorded told of each outcome with the ledger's code: {@code done}, {@code retry}, {@code dead},
 	 * {@code released} or {@code stale}
+	 * @param hold whether outcomes should wait (for at most a second): while a burst of expiries is being started,
+	 * Redis' time goes to starting them first
 	 */
-	OutcomeWriter(ExpiryLedger ledger, BiConsumer<Outcome, String> recorded) {
+	OutcomeWriter(ExpiryLedger ledger, BiConsumer<Outcome, String> recorded, BooleanSupplier hold) {
 		this.ledger = ledger;
 		this.recorded = recorded;
+		this.hold = hold;
 	}
 
 	void add(Outcome outcome) {
@@ -99,6 +109,10 @@ final class OutcomeWriter implements Runnable {
 	@Override
 	public void run() {
 		while (true) {
+			if (this.running && holding()) {
+				LockSupport.parkNanos(this, FLUSH_INTERVAL_NANOS);
+				continue;
+			}
 			boolean written = flush();
 			if (!this.running && ((written && this.queue.isEmpty()) || Thread.currentThread().isInterrupted())) {
 				break;
@@ -112,22 +126,44 @@ final class OutcomeWriter implements Runnable {
 		}
 	}
 
-	// Returns false while Redis refuses the writes; what failed stays for the next try.
+	private boolean holding() {
+		if (!this.hold.getAsBoolean()) {
+			this.heldSince = 0;
+			return false;
+		}
+		long now = System.nanoTime();
+		if (this.heldSince == 0) {
+			this.heldSince = now;
+		}
+		return now - this.heldSince < MAX_HOLD_NANOS;
+	}
+
+	// Returns false while Redis refuses the writes; what failed stays for the next try, first in line.
 	private boolean flush() {
 		Outcome outcome;
 		while ((outcome = this.queue.poll()) != null) {
 			this.unwritten.add(outcome);
 		}
 		while (!this.unwritten.isEmpty()) {
-			List<Outcome> batch = new ArrayList<>(this.unwritten.subList(0, Math.min(MAX_BATCH, this.unwritten.size())));
 			Map<Shard, List<Outcome>> byShard = new LinkedHashMap<>();
-			batch.forEach((o) -> byShard.computeIfAbsent(o.claim().shard(), (s) -> new ArrayList<>()).add(o));
-			for (Map.Entry<Shard, List<Outcome>> shard : byShard.entrySet()) {
+			for (int i = 0; i < MAX_BATCH && !this.unwritten.isEmpty(); i++) {
+				Outcome next = this.unwritten.poll();
+				byShard.computeIfAbsent(next.claim().shard(), (s) -> new ArrayList<>()).add(next);
+			}
+			List<List<Outcome>> pending = new ArrayList<>(byShard.values());
+			for (int s = 0; s < pending.size(); s++) {
+				List<Outcome> outcomes = pending.get(s);
 				List<String> codes;
 				try {
-					codes = this.ledger.settle(shard.getKey(), shard.getValue());
+					codes = this.ledger.settle(outcomes.get(0).claim().shard(), outcomes);
 				}
 				catch (RuntimeException ex) {
+					for (int back = pending.size() - 1; back >= s; back--) {
+						List<Outcome> unsettled = pending.get(back);
+						for (int i = unsettled.size() - 1; i >= 0; i--) {
+							this.unwritten.addFirst(unsettled.get(i));
+						}
+					}
 					if (!this.failing) {
 						this.failing = true;
 						logger.warn("Could not record " + this.unwritten.size() + " tracked expiry outcome(s) ("
@@ -136,11 +172,8 @@ final class OutcomeWriter implements Runnable {
 					}
 					return false;
 				}
-				Set<Outcome> settled = Collections.newSetFromMap(new IdentityHashMap<>());
-				settled.addAll(shard.getValue());
-				this.unwritten.removeAll(settled);
 				for (int i = 0; i < codes.size(); i++) {
-					this.recorded.accept(shard.getValue().get(i), codes.get(i));
+					this.recorded.accept(outcomes.get(i), codes.get(i));
 				}
 			}
 			if (this.failing) {

@@ -92,10 +92,17 @@ final class StarterContender implements Contender {
 	public void start(RedisServerProcess redis, String event, SinkHolder sinks) throws InterruptedException {
 		StarterContender.sinks = sinks;
 		Class<?> handlers = "expired".equals(event) ? ExpiryHandlerApplication.class : DeleteHandlerApplication.class;
+		List<String> arguments = new ArrayList<>(List.of("--spring.data.redis.host=" + redis.host(),
+				"--spring.data.redis.port=" + redis.port(), "--spring.main.banner-mode=off", "--logging.level.root=warn"));
+		// -Dbenchmark.starter="--keyspace-events.tracking.claim-ahead=2s ..." tries other settings.
+		for (String argument : System.getProperty("benchmark.starter", "").split(" ")) {
+			if (!argument.isBlank()) {
+				arguments.add(argument);
+			}
+		}
 		this.context = new SpringApplicationBuilder(handlers).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
-			.run("--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
-					"--spring.main.banner-mode=off", "--logging.level.root=warn");
+			.run(arguments.toArray(String[]::new));
 		KeyspaceEventSubscription subscription = this.context.getBean(KeyspaceEventSubscription.class);
 		while (!subscription.isSubscribed()) {
 			Thread.sleep(10);
