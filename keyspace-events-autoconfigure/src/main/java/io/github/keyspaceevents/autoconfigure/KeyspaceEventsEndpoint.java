@@ -7,8 +7,8 @@ import java.util.Set;
 
 import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
-import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;

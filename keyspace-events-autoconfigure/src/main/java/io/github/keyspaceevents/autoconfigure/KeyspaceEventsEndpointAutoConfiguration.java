@@ -1,8 +1,8 @@
 package io.github.keyspaceevents.autoconfigure;
 
 import io.github.keyspaceevents.TrackedExpirations;
-import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;

@@ -1,6 +1,6 @@
 package io.github.keyspaceevents.autoconfigure;
 
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import org.jspecify.annotations.Nullable;
 

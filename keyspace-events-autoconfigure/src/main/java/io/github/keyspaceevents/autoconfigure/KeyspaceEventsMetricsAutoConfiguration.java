@@ -1,7 +1,7 @@
 package io.github.keyspaceevents.autoconfigure;
 
-import io.github.keyspaceevents.listener.DispatchMetrics;
-import io.github.keyspaceevents.listener.MicrometerDispatchMetrics;
+import io.github.keyspaceevents.dispatch.DispatchMetrics;
+import io.github.keyspaceevents.dispatch.MicrometerDispatchMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 

@@ -2,7 +2,7 @@ package io.github.keyspaceevents.autoconfigure;
 
 import java.time.Duration;
 
-import io.github.keyspaceevents.listener.NotificationMode;
+import io.github.keyspaceevents.notification.NotificationMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
-import io.github.keyspaceevents.listener.DispatchMetrics;
-import io.github.keyspaceevents.listener.ExpiredKeyHandlers;
-import io.github.keyspaceevents.listener.TrackedAttempt;
+import io.github.keyspaceevents.dispatch.DispatchMetrics;
+import io.github.keyspaceevents.dispatch.ExpiredKeyHandlers;
+import io.github.keyspaceevents.dispatch.TrackedAttempt;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
 
 

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -2,7 +2,7 @@ package io.github.keyspaceevents.autoconfigure;
 
 import io.github.keyspaceevents.annotation.OnKeyEvicted;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.Bean;

@@ -13,7 +13,7 @@ import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

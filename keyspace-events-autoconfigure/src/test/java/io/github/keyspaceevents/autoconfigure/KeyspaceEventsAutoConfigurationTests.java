@@ -14,9 +14,9 @@ import io.github.keyspaceevents.KeyspaceEventHandler;
 import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
-import io.github.keyspaceevents.listener.KeyspaceEventHandlerRegistry;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
-import io.github.keyspaceevents.listener.NotificationMode;
+import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
+import io.github.keyspaceevents.notification.NotificationMode;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;

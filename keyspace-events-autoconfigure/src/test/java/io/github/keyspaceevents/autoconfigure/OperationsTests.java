@@ -8,7 +8,7 @@ import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -12,7 +12,7 @@ import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisClusterProcesses;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

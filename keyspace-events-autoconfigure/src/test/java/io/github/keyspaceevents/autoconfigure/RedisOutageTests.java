@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

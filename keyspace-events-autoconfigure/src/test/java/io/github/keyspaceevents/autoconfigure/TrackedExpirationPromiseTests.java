@@ -15,7 +15,7 @@ import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.DispatchMetrics;
+import io.github.keyspaceevents.dispatch.DispatchMetrics;
 import io.github.keyspaceevents.tracking.ExpiryScheduler;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import org.junit.jupiter.api.BeforeEach;

@@ -210,7 +210,7 @@ public final class Benchmarks {
 					boolean complete = sink.await(10, TimeUnit.MINUTES);
 					double seconds = (System.nanoTime() - start) / 1e9;
 					this.report.add(workload, contender.name(),
-							String.format(Locale.ROOT, "%s in %.1f s; peak heap %d MB, peak threads %d",
+							String.format(Locale.ROOT, "%s in %.1f s; peak heap +%d MB, peak threads %d",
 									complete ? "all handled" : sink.count() + " of " + events + " handled", seconds,
 									sampler.peakHeapMegabytes(), sampler.peakThreads()),
 							"");
@@ -234,7 +234,7 @@ public final class Benchmarks {
 				boolean complete = sink.await(10, TimeUnit.MINUTES);
 				double seconds = (System.currentTimeMillis() - deadline) / 1e3;
 				this.report.add(workload, contender.name(),
-						String.format(Locale.ROOT, "%s in %.1f s after the deadline, %d duplicates; peak heap %d MB, "
+						String.format(Locale.ROOT, "%s in %.1f s after the deadline, %d duplicates; peak heap +%d MB, "
 								+ "peak threads %d", complete ? "all handled" : sink.count() + " of " + keys + " handled",
 								seconds, sink.duplicates(), sampler.peakHeapMegabytes(), sampler.peakThreads()),
 						"");
@@ -255,9 +255,13 @@ public final class Benchmarks {
 
 		private volatile long peakHeap;
 
+		// Heap in use when sampling started (just after a full GC): the idle application, not the workload.
+		private final long baseline;
+
 		private volatile int peakThreads;
 
 		PeakSampler() {
+			this.baseline = this.memory.getHeapMemoryUsage().getUsed();
 			this.thread = new Thread(() -> {
 				while (this.running) {
 					this.peakHeap = Math.max(this.peakHeap, this.memory.getHeapMemoryUsage().getUsed());
@@ -274,8 +278,9 @@ public final class Benchmarks {
 			this.thread.start();
 		}
 
+		/** @return the most heap the workload added over the idle application, garbage included */
 		long peakHeapMegabytes() {
-			return this.peakHeap / (1024 * 1024);
+			return Math.max(0, this.peakHeap - this.baseline) / (1024 * 1024);
 		}
 
 		int peakThreads() {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.keyspaceevents.launcher.RedisServerProcess;
-import io.github.keyspaceevents.listener.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.notification;
 
 import java.util.Map;
 import java.util.Properties;
@@ -24,7 +24,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * {@link NotificationMode}. Each {@link #check()} reads the value, merges what is missing when allowed, reads it back,
  * and logs only when the outcome differs from the previous check (so a periodic check is quiet).
  */
-final class ServerNotifications {
+public final class ServerNotifications {
 
 	static final String PARAMETER = "notify-keyspace-events";
 
@@ -50,7 +50,7 @@ final class ServerNotifications {
 
 	private volatile @Nullable Status lastStatus;
 
-	ServerNotifications(RedisConnectionFactory connectionFactory, NotificationMode mode, NotificationFlags handlers,
+	public ServerNotifications(RedisConnectionFactory connectionFactory, NotificationMode mode, NotificationFlags handlers,
 			NotificationFlags extra) {
 		this.connectionFactory = connectionFactory;
 		this.mode = mode;
@@ -59,15 +59,15 @@ final class ServerNotifications {
 	}
 
 	/** Forget what was written to the servers: after a reconnect, a restarted Redis may have lost it. */
-	void forgetWrites() {
+	public void forgetWrites() {
 		this.hiddenNewKeyLetterWritten.clear();
 	}
 
-	NotificationFlags required() {
+	public NotificationFlags required() {
 		return this.required;
 	}
 
-	@Nullable Status lastStatus() {
+	public @Nullable Status lastStatus() {
 		return this.lastStatus;
 	}
 
@@ -76,7 +76,7 @@ final class ServerNotifications {
 	 * @return the outcome
 	 * @throws RedisConnectionFailureException if Redis cannot be reached
 	 */
-	Status check() {
+	public Status check() {
 		if (this.mode == NotificationMode.OFF) {
 			return record(new Status(Outcome.NOT_MANAGED, null, NotificationFlags.none(), null));
 		}
@@ -287,7 +287,7 @@ final class ServerNotifications {
 
 
 	/** What a check found. */
-	enum Outcome {
+	public enum Outcome {
 
 		/** The server already had every needed letter. */
 		COVERED,
@@ -314,7 +314,7 @@ final class ServerNotifications {
 	 * @param reason the server's error, if it refused a command
 	 * @param nodes the outcome on each node of a cluster, by address; empty otherwise
 	 */
-	record Status(Outcome outcome, @Nullable NotificationFlags server, NotificationFlags missing,
+	public record Status(Outcome outcome, @Nullable NotificationFlags server, NotificationFlags missing,
 			@Nullable String reason, Map<String, String> nodes) {
 
 		Status(Outcome outcome, @Nullable NotificationFlags server, NotificationFlags missing,

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.notification;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * canonical order (e.g. {@code Ex} reads back as {@code xE}) and folds {@code g$lshzxetd} into {@code A}. Letters
  * this class does not know, read from a newer server, are kept so that a merge never drops them.
  */
-final class NotificationFlags {
+public final class NotificationFlags {
 
 	/** Letters Redis documents, in Redis' canonical order; {@code A} is the alias for the class letters. */
 	static final String VALID_LETTERS = "KEg$lshzxetdmnocA";
@@ -36,7 +36,7 @@ final class NotificationFlags {
 		this.newKeyLetterHidden = newKeyLetterHidden;
 	}
 
-	static NotificationFlags none() {
+	public static NotificationFlags none() {
 		return new NotificationFlags(Set.of());
 	}
 
@@ -67,7 +67,7 @@ final class NotificationFlags {
 	 * @return the flags
 	 * @throws KeyspaceEventsConfigurationException naming the invalid letters and listing the valid ones
 	 */
-	static NotificationFlags ofConfigured(String letters, String origin) {
+	public static NotificationFlags ofConfigured(String letters, String origin) {
 		return parse(letters, origin);
 	}
 
@@ -94,7 +94,7 @@ final class NotificationFlags {
 		return new NotificationFlags(Set.copyOf(letters));
 	}
 
-	NotificationFlags with(NotificationFlags other) {
+	public NotificationFlags with(NotificationFlags other) {
 		Set<Character> union = new LinkedHashSet<>(this.letters);
 		union.addAll(other.letters);
 		return new NotificationFlags(Set.copyOf(union));
@@ -118,7 +118,7 @@ final class NotificationFlags {
 	 * Return the letters in Redis' canonical order, class letters spelled out (never {@code A}), unknown letters last.
 	 * @return the letters, ready for {@code CONFIG SET}
 	 */
-	String letters() {
+	public String letters() {
 		return this.letters.stream()
 			.sorted((a, b) -> Integer.compare(order(a), order(b)))
 			.map(String::valueOf)

@@ -1,4 +1,15 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.subscription;
+
+import io.github.keyspaceevents.dispatch.DispatchMetrics;
+import io.github.keyspaceevents.dispatch.ExpiredKeyHandlers;
+import io.github.keyspaceevents.dispatch.KeyspaceEventDispatcher;
+import io.github.keyspaceevents.dispatch.TrackedAttempt;
+import io.github.keyspaceevents.handler.HandlerMethod;
+import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
+import io.github.keyspaceevents.notification.NotificationFlags;
+import io.github.keyspaceevents.notification.NotificationMode;
+import io.github.keyspaceevents.notification.RedisEvents;
+import io.github.keyspaceevents.notification.ServerNotifications;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.handler;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -15,7 +15,7 @@ import org.springframework.util.ReflectionUtils;
  * One handler method bound to its bean: decides whether a key matches and invokes the method with the arguments its
  * parameters ask for. Argument kinds are resolved once, at registration, so invocation does no lookup.
  */
-final class HandlerMethod {
+public final class HandlerMethod {
 
 	private final KeyspaceEventHandler handler;
 
@@ -36,11 +36,11 @@ final class HandlerMethod {
 		ReflectionUtils.makeAccessible(invocable);
 	}
 
-	KeyspaceEventHandler handler() {
+	public KeyspaceEventHandler handler() {
 		return this.handler;
 	}
 
-	boolean matches(byte[] key) {
+	public boolean matches(byte[] key) {
 		for (KeyPattern pattern : this.patterns) {
 			if (pattern.matches(key)) {
 				return true;
@@ -49,7 +49,7 @@ final class HandlerMethod {
 		return false;
 	}
 
-	void invoke(KeyspaceEvent event) throws Throwable {
+	public void invoke(KeyspaceEvent event) throws Throwable {
 		Object[] args = new Object[this.arguments.length];
 		for (int i = 0; i < args.length; i++) {
 			args[i] = this.arguments[i].resolve(event);

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.handler;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.subscription;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;

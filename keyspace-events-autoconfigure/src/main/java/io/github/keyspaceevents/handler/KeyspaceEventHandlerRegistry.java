@@ -1,4 +1,6 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.handler;
+
+import io.github.keyspaceevents.notification.RedisEvents;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -147,7 +149,7 @@ public final class KeyspaceEventHandlerRegistry
 		return this.handlerMethods.stream().map(HandlerMethod::handler).toList();
 	}
 
-	List<HandlerMethod> handlerMethods() {
+	public List<HandlerMethod> handlerMethods() {
 		return List.copyOf(this.handlerMethods);
 	}
 

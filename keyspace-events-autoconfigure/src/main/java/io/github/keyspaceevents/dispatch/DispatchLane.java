@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.dispatch;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -71,6 +71,10 @@ final class DispatchLane {
 	private volatile long slowDeliveries;
 
 	private volatile boolean stopping;
+
+	// Whether keys are claimed in 'running': only while helpers may run, so that a lane of one thread (fast handlers)
+	// pays no lock per event. Switched on by the thread that starts the first helper, off by the lane's last thread.
+	private volatile boolean keyed;
 
 	DispatchLane(int capacity, int maxThreads, ThreadFactory threadFactory, Deliverer deliverer) {
 		this.capacity = capacity;
@@ -153,6 +157,7 @@ final class DispatchLane {
 				if (helper && System.nanoTime() - idleSince > HELPER_KEEP_ALIVE_NANOS) {
 					return;
 				}
+				leaveKeyedModeIfAlone();
 				Thread self = Thread.currentThread();
 				this.idle.add(self);
 				if (this.queue.isEmpty() && !this.stopping) {
@@ -169,6 +174,10 @@ final class DispatchLane {
 
 	// The next delivery whose key no other thread runs; others wait behind their key's running delivery.
 	private KeyspaceEventDispatcher.@Nullable Delivery take() {
+		if (!this.keyed) {
+			// One thread: it runs each key's deliveries in queue order by itself.
+			return this.queue.poll();
+		}
 		this.lock.lock();
 		try {
 			KeyspaceEventDispatcher.Delivery delivery;
@@ -192,7 +201,7 @@ final class DispatchLane {
 		while (delivery != null) {
 			// Counted until it runs, waiting behind its key included, so that the capacity bounds both.
 			this.size.decrementAndGet();
-			growIfBlocked();
+			growIfBlocked(delivery.key());
 			long started = System.nanoTime();
 			try {
 				this.deliverer.deliver(delivery, this.stopping);
@@ -202,7 +211,7 @@ final class DispatchLane {
 				boolean slow = System.nanoTime() - started > BLOCKING_HANDLER_NANOS;
 				this.slowDeliveries = (this.slowDeliveries << 1) | (slow ? 1 : 0);
 			}
-			delivery = nextOfKey(delivery.key());
+			delivery = this.keyed ? nextOfKey(delivery.key()) : null;
 		}
 	}
 
@@ -222,12 +231,38 @@ final class DispatchLane {
 	}
 
 	// Deliveries wait, no thread is idle and handlers block: one more thread, up to the maximum.
-	private void growIfBlocked() {
+	private void growIfBlocked(ByteBuffer current) {
 		if (Long.bitCount(this.slowDeliveries) > Long.SIZE / 2 && !this.queue.isEmpty() && this.idle.isEmpty()
 				&& !this.stopping) {
 			int count = this.threadCount.get();
 			if (count < this.maxThreads && this.threadCount.compareAndSet(count, count + 1)) {
+				if (!this.keyed) {
+					// Only this thread runs: the key it is about to run is the only one in flight.
+					this.lock.lock();
+					try {
+						this.running.put(current, new ArrayDeque<>(2));
+						this.keyed = true;
+					}
+					finally {
+						this.lock.unlock();
+					}
+				}
 				startThread(true);
+			}
+		}
+	}
+
+	// The last thread, idle: no key is running, so the lane goes back to taking without the lock.
+	private void leaveKeyedModeIfAlone() {
+		if (this.keyed && this.threadCount.get() == 1) {
+			this.lock.lock();
+			try {
+				if (this.running.isEmpty() && this.threadCount.get() == 1) {
+					this.keyed = false;
+				}
+			}
+			finally {
+				this.lock.unlock();
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.subscription;
 
 import java.util.concurrent.CountDownLatch;
 

@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.notification;
 
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.dispatch;
+
+import io.github.keyspaceevents.handler.HandlerMethod;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ import org.springframework.data.redis.connection.MessageListener;
  * blocked I/O thread would deadlock. A full lane therefore drops the event and reports it (plain pub/sub gives no
  * delivery guarantee anyway).
  */
-final class KeyspaceEventDispatcher {
+public final class KeyspaceEventDispatcher {
 
 	private static final Log logger = LogFactory.getLog(KeyspaceEventDispatcher.class);
 
@@ -63,7 +65,7 @@ final class KeyspaceEventDispatcher {
 	// Set when the shutdown timeout interrupts the lanes: a tracked attempt that fails then is given back, not failed.
 	private volatile boolean interruptedByShutdown;
 
-	KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int maxThreads, int laneCapacity,
+	public KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int maxThreads, int laneCapacity,
 			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, DispatchMetrics metrics,
 			String internalKeyPrefix) {
 		this.database = database;
@@ -91,12 +93,12 @@ final class KeyspaceEventDispatcher {
 	}
 
 	/** @return the events any handler wants, in registration order */
-	List<String> events() {
+	public List<String> events() {
 		return List.copyOf(this.handlersByEvent.keySet());
 	}
 
 	/** @return events dropped because their lane was full */
-	long droppedCount() {
+	public long droppedCount() {
 		return this.dropped.get();
 	}
 
@@ -105,7 +107,7 @@ final class KeyspaceEventDispatcher {
 	 * @param event the event name
 	 * @return the listener
 	 */
-	MessageListener listenerFor(String event) {
+	public MessageListener listenerFor(String event) {
 		HandlerMethod[] handlers = this.handlersByEvent.get(event);
 		if (handlers == null) {
 			throw new IllegalArgumentException("No handler for " + event);
@@ -137,7 +139,7 @@ final class KeyspaceEventDispatcher {
 				&& (key[prefix.length] == ':' || key[prefix.length] == '}');
 	}
 
-	boolean accepting() {
+	public boolean accepting() {
 		return this.accepting;
 	}
 
@@ -145,7 +147,7 @@ final class KeyspaceEventDispatcher {
 	 * Queue a tracked expiry on its key's lane, behind the key's earlier events.
 	 * @return whether it was queued
 	 */
-	boolean submitTracked(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
+	public boolean submitTracked(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
 		HandlerMethod[] candidates = this.handlersByEvent.get(EXPIRED);
 		HandlerMethod[] matched = (candidates != null) ? match(candidates, key) : null;
 		if (matched == null || !this.accepting) {
@@ -186,7 +188,7 @@ final class KeyspaceEventDispatcher {
 	private long droppedReported;
 
 	// Called every few seconds: a burst's final total, which the rate-limited per-drop warning may not have shown.
-	void reportDropTotal() {
+	public void reportDropTotal() {
 		long total = this.dropped.get();
 		if (total != this.droppedReported) {
 			logger.warn("Keyspace events dropped so far: " + total + " (" + (total - this.droppedReported)
@@ -207,7 +209,7 @@ final class KeyspaceEventDispatcher {
 		}
 	}
 
-	void start() {
+	public void start() {
 		for (DispatchLane lane : this.lanes) {
 			lane.start();
 		}
@@ -228,7 +230,7 @@ final class KeyspaceEventDispatcher {
 	 * back at once. Lanes still busy after that are interrupted and joined.
 	 * @param timeoutMillis how long to wait for queued events
 	 */
-	void stop(long timeoutMillis) {
+	public void stop(long timeoutMillis) {
 		this.accepting = false;
 		for (DispatchLane lane : this.lanes) {
 			lane.stop();

@@ -1,4 +1,6 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.dispatch;
+
+import io.github.keyspaceevents.handler.HandlerMethod;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

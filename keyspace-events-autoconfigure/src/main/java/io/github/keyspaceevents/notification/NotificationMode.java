@@ -1,4 +1,4 @@
-package io.github.keyspaceevents.listener;
+package io.github.keyspaceevents.notification;
 
 /**
  * How the starter treats the server's {@code notify-keyspace-events} setting.
