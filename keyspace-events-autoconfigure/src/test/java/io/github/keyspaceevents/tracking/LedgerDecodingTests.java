@@ -1,0 +1,44 @@
+package io.github.keyspaceevents.tracking;
+
+import java.time.Instant;
+
+import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How the ledger's stored forms read back: dead letters and claim tokens. Pure logic: no Redis.
+ */
+class LedgerDecodingTests {
+
+	@Test
+	void aDeadLetterKeepsItsValueAttemptsTimesAndAnErrorWithColons() {
+		DeadLetter dead = ExpiryLedger.decodeDeadLetter("order:1",
+				"1700000000000:3:1700000005000:java.lang.IllegalStateException: stock: none left\nvpaid: yes");
+		assertThat(dead).isEqualTo(new DeadLetter("order:1", "paid: yes", 3,
+				"java.lang.IllegalStateException: stock: none left", Instant.ofEpochMilli(1700000005000L),
+				Instant.ofEpochMilli(1700000000000L)));
+	}
+
+	@Test
+	void aDeadLetterWrittenWithoutAValueHasNoneAndAnEmptyValueStaysEmpty() {
+		assertThat(ExpiryLedger.decodeDeadLetter("k", "5:1:6:boom\n-").value()).isNull();
+		assertThat(ExpiryLedger.decodeDeadLetter("k", "5:1:6:boom\nv").value()).isEmpty();
+	}
+
+	@Test
+	void aDeadLetterWithADeadlineBeforeTheEpochReadsBack() {
+		assertThat(ExpiryLedger.decodeDeadLetter("k", "-86400000:1:6:boom\n-").deadline())
+			.isEqualTo(Instant.ofEpochMilli(-86_400_000L));
+	}
+
+	@Test
+	void aClaimReadsItsDueTimeFromItsTokenAndIsNamedByShardAndToken() {
+		Claim claim = new Claim(Shard.of("ns", 3), "order:1", null, Instant.ofEpochMilli(5), 0, "17@1700000000123");
+		assertThat(claim.startAtMillis()).isEqualTo(1700000000123L);
+		assertThat(claim.id()).isEqualTo("3:17@1700000000123");
+		assertThat(new Claim(Shard.of("ns", 0), "k", null, Instant.EPOCH, 0, "2@-5").startAtMillis()).isEqualTo(-5);
+	}
+
+}
