@@ -1,9 +1,9 @@
 package io.github.keyspaceevents.tracking;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,9 +17,9 @@ import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Claims taken before their due time, held until it comes. Claiming is what costs Redis time per entry; done ahead,
- * a burst of expiries due at the same moment only needs one read-only check per thousand entries at that moment
- * ({@link ExpiryLedger#begin}), which is what lets it start on time. The check is the fence: an entry cancelled,
- * re-written or taken over since its claim does not begin.
+ * a burst of expiries due at the same moment only needs one read-only check at that moment, whose cost does not grow
+ * with the burst ({@link ExpiryLedger#begin}), which is what lets it start on time. The check is the fence: an entry
+ * cancelled, re-written or taken over since its claim does not begin.
  */
 final class ClaimsAhead {
 
@@ -35,8 +35,10 @@ final class ClaimsAhead {
 
 	private final Consumer<Claim> lost;
 
-	// Guarded by itself.
-	private final PriorityQueue<Claim> waiting = new PriorityQueue<>(Comparator.comparingLong(Claim::startAtMillis));
+	// By due time: the claims of a burst share one, and are taken at once. Guarded by itself.
+	private final TreeMap<Long, List<Claim>> waiting = new TreeMap<>();
+
+	private int size;
 
 	private volatile boolean running;
 
@@ -84,22 +86,23 @@ final class ClaimsAhead {
 	void add(Claim claim) {
 		boolean first;
 		synchronized (this.waiting) {
-			this.waiting.add(claim);
-			first = this.waiting.peek() == claim;
+			this.waiting.computeIfAbsent(claim.startAtMillis(), (at) -> new ArrayList<>()).add(claim);
+			first = this.waiting.firstKey() == claim.startAtMillis();
+			this.size++;
 		}
 		if (first) {
 			LockSupport.unpark(this.thread);
 		}
 	}
 
-	/** @return whether a burst (more than one call's worth of claims due at once) is being started now */
+	/** @return whether a burst (more than a thousand claims due at once) is being started now */
 	boolean startingBurst() {
 		return this.startingBurst;
 	}
 
 	int size() {
 		synchronized (this.waiting) {
-			return this.waiting.size();
+			return this.size;
 		}
 	}
 
@@ -137,49 +140,52 @@ final class ClaimsAhead {
 	}
 
 	private List<Claim> takeReady(long serverNow) {
-		List<Claim> ready = new ArrayList<>();
+		List<Claim> ready = null;
 		synchronized (this.waiting) {
-			Claim next;
-			while ((next = this.waiting.peek()) != null && next.startAtMillis() <= serverNow) {
-				ready.add(this.waiting.poll());
+			Map.Entry<Long, List<Claim>> next;
+			while ((next = this.waiting.firstEntry()) != null && next.getKey() <= serverNow) {
+				this.waiting.pollFirstEntry();
+				if (ready == null) {
+					ready = next.getValue();
+				}
+				else {
+					ready.addAll(next.getValue());
+				}
+			}
+			if (ready != null) {
+				this.size -= ready.size();
 			}
 		}
-		return ready;
+		return (ready != null) ? ready : List.of();
 	}
 
 	private void beginAll(List<Claim> ready) {
-		boolean early = false;
-		int from = 0;
+		ExpiryLedger.Begin begin;
+		long sentAt = System.currentTimeMillis();
 		try {
-			for (; from < ready.size(); from += ExpiryLedger.MAX_PER_CALL) {
-				List<Claim> chunk = ready.subList(from, Math.min(ready.size(), from + ExpiryLedger.MAX_PER_CALL));
-				long sentAt = System.currentTimeMillis();
-				ExpiryLedger.Begin begin = this.ledger.begin(chunk);
-				this.serverClock.sample(begin.serverMillis(), sentAt);
-				List<Boolean> current = begin.current();
-				if (current == null) {
-					// This instance's estimate of the server's clock ran ahead: wait for the server's.
-					early = true;
-					break;
-				}
-				for (int i = 0; i < chunk.size(); i++) {
-					(current.get(i) ? this.begun : this.lost).accept(chunk.get(i));
-				}
-			}
+			begin = this.ledger.begin(ready);
 		}
-		finally {
-			// What was not answered is held again.
-			ready.subList(Math.min(from, ready.size()), ready.size()).forEach(this::add);
+		catch (RuntimeException ex) {
+			ready.forEach(this::add);
+			throw ex;
 		}
-		if (early) {
+		this.serverClock.sample(begin.serverMillis(), sentAt);
+		List<Boolean> current = begin.current();
+		if (current == null) {
+			// This instance's estimate of the server's clock ran ahead: hold them again and wait for the server's.
+			ready.forEach(this::add);
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+			return;
+		}
+		for (int i = 0; i < ready.size(); i++) {
+			(current.get(i) ? this.begun : this.lost).accept(ready.get(i));
 		}
 	}
 
 	private void park(long serverNow) {
-		Claim next;
+		Long next;
 		synchronized (this.waiting) {
-			next = this.waiting.peek();
+			next = this.waiting.isEmpty() ? null : this.waiting.firstKey();
 		}
 		if (!this.running) {
 			return;
@@ -188,7 +194,7 @@ final class ClaimsAhead {
 			LockSupport.park(this);
 		}
 		else {
-			LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next.startAtMillis() - serverNow)));
+			LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next - serverNow)));
 		}
 	}
 

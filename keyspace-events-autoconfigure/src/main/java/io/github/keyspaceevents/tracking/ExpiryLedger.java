@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +35,7 @@ final class ExpiryLedger {
 	// How many due entries one claim may look at, matching or not: bounds the script's time on the server.
 	private static final int MAX_SCAN = 5_000;
 
-	// Claims per renew or begin call: Lua's unpack is bounded by its stack.
+	// Claims per renew or look-up call: Lua's unpack is bounded by its stack.
 	static final int MAX_PER_CALL = 1_000;
 
 	private final StringRedisTemplate redis;
@@ -138,18 +141,20 @@ final class ExpiryLedger {
 		for (int i = 0; i < buriedCount; i++) {
 			buried.add((String) reply.get(8 + i));
 		}
+		long serverMillis = Long.parseLong((String) reply.get(0));
+		long leaseEnd = serverMillis + this.settings.lease().toMillis();
 		List<Claim> claims = new ArrayList<>();
 		for (int i = 8 + buriedCount; i + 2 < reply.size(); i += 3) {
 			// The entry as stored, deadline:attempts:payload, decoded here rather than in the script.
 			String[] entry = ((String) reply.get(i + 2)).split(":", 3);
 			claims.add(new Claim(shard, (String) reply.get(i), valueOf(entry[2]),
 					Instant.ofEpochMilli(Long.parseLong(entry[0])), Integer.parseInt(entry[1]),
-					(String) reply.get(i + 1)));
+					(String) reply.get(i + 1), leaseEnd));
 		}
 		if (this.cluster && !buried.isEmpty()) {
 			this.redis.unlink(buried);
 		}
-		return new ClaimRound(Long.parseLong((String) reply.get(0)), claims, millisOrNull(reply.get(1)),
+		return new ClaimRound(serverMillis, claims, millisOrNull(reply.get(1)),
 				millisOrNull(reply.get(2)), Integer.parseInt((String) reply.get(3)), "1".equals(reply.get(4)),
 				Integer.parseInt((String) reply.get(5)), buried, Long.parseLong((String) reply.get(6)));
 	}
@@ -171,46 +176,109 @@ final class ExpiryLedger {
 	}
 
 	/**
-	 * Ask whether claims made ahead of their due time may begin now (at most {@value #MAX_PER_CALL}): one round trip
-	 * on a standalone Redis, one per shard in a cluster (whose shards live in different slots).
+	 * Ask whether claims made ahead of their due time may begin now: one round trip on a standalone Redis, one per
+	 * shard in a cluster (whose shards live in different slots), however many claims; claims whose lease may have
+	 * ended by then are looked up one by one ({@link LedgerScripts#HELD}).
 	 * @return the server's time and, unless that is still before a claim's due time, whether each claim still holds,
 	 * in the order given
 	 */
 	Begin begin(List<Claim> claims) {
-		Map<Shard, List<Integer>> byShard = new LinkedHashMap<>();
-		for (int i = 0; i < claims.size(); i++) {
-			byShard.computeIfAbsent(claims.get(i).shard(), (shard) -> new ArrayList<>()).add(i);
+		// A burst is a hundred thousand claims or more: plain loops over the shards' indexes, no per-claim grouping.
+		List<Shard> shards = shards();
+		boolean[] involved = new boolean[shards.size()];
+		long startAt = Long.MIN_VALUE;
+		for (Claim claim : claims) {
+			involved[claim.shard().index()] = true;
+			startAt = Math.max(startAt, claim.startAtMillis());
 		}
-		Boolean[] current = new Boolean[claims.size()];
-		long serverMillis = 0;
-		List<List<Map.Entry<Shard, List<Integer>>>> calls = this.cluster
-				? byShard.entrySet().stream().map(List::of).toList() : List.of(List.copyOf(byShard.entrySet()));
-		for (List<Map.Entry<Shard, List<Integer>>> call : calls) {
-			List<String> keys = new ArrayList<>(call.size());
-			List<String> args = new ArrayList<>(1 + call.size() + 2 * claims.size());
-			args.add(Long.toString(claims.stream().mapToLong(Claim::startAtMillis).max().orElse(0)));
-			for (Map.Entry<Shard, List<Integer>> shard : call) {
-				keys.add(shard.getKey().tokens());
-				args.add(Integer.toString(shard.getValue().size()));
-				for (int index : shard.getValue()) {
-					args.add(claims.get(index).key());
-					args.add(claims.get(index).token());
-				}
+		List<Shard> asked = new ArrayList<>();
+		for (int i = 0; i < involved.length; i++) {
+			if (involved[i]) {
+				asked.add(shards.get(i));
 			}
-			List<?> reply = this.redis.execute(LedgerScripts.BEGIN, keys, args.toArray());
+		}
+		long[] serverMillisByShard = new long[shards.size()];
+		List<Set<Object>> revokedByShard = new ArrayList<>(Collections.nCopies(shards.size(), Set.of()));
+		long serverMillis = 0;
+		for (List<Shard> call : calls(asked)) {
+			List<?> reply = this.redis.execute(LedgerScripts.BEGIN, call.stream().map(Shard::revoked).toList(),
+					Long.toString(startAt));
 			serverMillis = Long.parseLong((String) reply.get(0));
 			if ("wait".equals(reply.get(1))) {
 				// Read only: whatever other shards answered is simply asked again.
 				return new Begin(serverMillis, null);
 			}
 			int r = 1;
-			for (Map.Entry<Shard, List<Integer>> shard : call) {
-				for (int index : shard.getValue()) {
-					current[index] = "1".equals(reply.get(r++));
+			for (Shard shard : call) {
+				int count = Integer.parseInt((String) reply.get(r));
+				if (count > 0) {
+					revokedByShard.set(shard.index(), new HashSet<>(reply.subList(r + 1, r + 1 + count)));
+				}
+				serverMillisByShard[shard.index()] = serverMillis;
+				r += 1 + count;
+			}
+		}
+		Boolean[] current = new Boolean[claims.size()];
+		List<Integer> unsure = new ArrayList<>();
+		for (int i = 0; i < current.length; i++) {
+			Claim claim = claims.get(i);
+			int shard = claim.shard().index();
+			if (revokedByShard.get(shard).contains(claim.token())) {
+				current[i] = Boolean.FALSE;
+			}
+			else if (claim.leaseEndMillis() > serverMillisByShard[shard]) {
+				current[i] = Boolean.TRUE;
+			}
+			else {
+				unsure.add(i);
+			}
+		}
+		for (int from = 0; from < unsure.size(); from += MAX_PER_CALL) {
+			List<Integer> chunk = unsure.subList(from, Math.min(unsure.size(), from + MAX_PER_CALL));
+			List<Boolean> held = held(chunk.stream().map(claims::get).toList());
+			for (int i = 0; i < chunk.size(); i++) {
+				current[chunk.get(i)] = held.get(i);
+			}
+		}
+		return new Begin(serverMillis, Arrays.asList(current));
+	}
+
+	// Whether each claim's token is still its entry's.
+	private List<Boolean> held(List<Claim> claims) {
+		Map<Shard, List<Integer>> byShard = byShard(claims);
+		Boolean[] held = new Boolean[claims.size()];
+		for (List<Shard> call : calls(List.copyOf(byShard.keySet()))) {
+			List<String> args = new ArrayList<>(call.size() + 2 * claims.size());
+			for (Shard shard : call) {
+				args.add(Integer.toString(byShard.get(shard).size()));
+				for (int index : byShard.get(shard)) {
+					args.add(claims.get(index).key());
+					args.add(claims.get(index).token());
+				}
+			}
+			List<?> reply = this.redis.execute(LedgerScripts.HELD, call.stream().map(Shard::tokens).toList(),
+					args.toArray());
+			int r = 1;
+			for (Shard shard : call) {
+				for (int index : byShard.get(shard)) {
+					held[index] = "1".equals(reply.get(r++));
 				}
 			}
 		}
-		return new Begin(serverMillis, List.of(current));
+		return List.of(held);
+	}
+
+	private static Map<Shard, List<Integer>> byShard(List<Claim> claims) {
+		Map<Shard, List<Integer>> byShard = new LinkedHashMap<>();
+		for (int i = 0; i < claims.size(); i++) {
+			byShard.computeIfAbsent(claims.get(i).shard(), (shard) -> new ArrayList<>()).add(i);
+		}
+		return byShard;
+	}
+
+	// Shards whose keys one script call may take: all of them on a standalone Redis, one in a cluster.
+	private List<List<Shard>> calls(List<Shard> shards) {
+		return this.cluster ? shards.stream().map(List::of).toList() : List.of(shards);
 	}
 
 	/**

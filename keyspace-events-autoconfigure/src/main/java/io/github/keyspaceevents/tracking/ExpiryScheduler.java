@@ -347,11 +347,20 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		}
 	}
 
+	// Leases are renewed once they are half a renewal interval old: a burst just claimed costs no renewal round.
 	private void renew() {
-		Map<Shard, List<Claim>> byShard = new LinkedHashMap<>();
-		this.inFlight.values().forEach((a) -> byShard.computeIfAbsent(a.claim.shard(), (s) -> new ArrayList<>()).add(a.claim));
-		byShard.forEach((shard, claims) -> {
-			for (String lostToken : this.ledger.renew(shard, claims)) {
+		long now = this.serverClock.nowMillis();
+		long dueAfter = TimeUnit.NANOSECONDS.toMillis(this.renewIntervalNanos) / 2;
+		Map<Shard, List<Attempt>> byShard = new LinkedHashMap<>();
+		for (Attempt attempt : this.inFlight.values()) {
+			if (now - attempt.renewedAtMillis >= dueAfter) {
+				byShard.computeIfAbsent(attempt.claim.shard(), (s) -> new ArrayList<>()).add(attempt);
+			}
+		}
+		byShard.forEach((shard, attempts) -> {
+			List<String> lostTokens = this.ledger.renew(shard, attempts.stream().map((a) -> a.claim).toList());
+			attempts.forEach((attempt) -> attempt.renewedAtMillis = now);
+			for (String lostToken : lostTokens) {
 				Attempt attempt = this.inFlight.get(shard.index() + ":" + lostToken);
 				if (attempt != null) {
 					attempt.lose();
@@ -464,8 +473,12 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 		private long startedNanos;
 
+		// The server time of the claim, then of the last renewal (as this instance's clock estimates it).
+		private volatile long renewedAtMillis;
+
 		Attempt(Claim claim) {
 			this.claim = claim;
+			this.renewedAtMillis = claim.leaseEndMillis() - ExpiryScheduler.this.ledger.settings().lease().toMillis();
 		}
 
 		@Override

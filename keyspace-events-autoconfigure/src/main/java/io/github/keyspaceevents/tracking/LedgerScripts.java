@@ -29,8 +29,8 @@ final class LedgerScripts {
 			""";
 
 	private static final String PREAMBLE = """
-			local due, leased, entries, tokens, seq, dead, deadIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
-				KEYS[6], KEYS[7]
+			local due, leased, entries, tokens, seq, dead, deadIndex, revoked = KEYS[1], KEYS[2], KEYS[3], KEYS[4],
+				KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 			""" + CLOCK + """
 			local function decode(e)
 				return string.match(e, '^(%-?%d+):(%d+):(.*)$')
@@ -44,6 +44,16 @@ final class LedgerScripts {
 				for i = 1, #args, 1000 do
 					redis.call(command, key, unpack(args, i, math.min(i + 999, #args)))
 				end
+			end
+			-- A claim taken from its holder by a cancel or re-write is remembered until its lease would have ended, so
+			-- that BEGIN can tell a holder whose claim was taken without looking up each claim (see BEGIN).
+			local function revoke(k)
+				local held = redis.call('HGET', tokens, k)
+				if held then
+					local leaseEnd = redis.call('ZSCORE', leased, k)
+					if leaseEnd then redis.call('ZADD', revoked, leaseEnd, held) end
+				end
+				return held
 			end
 			local function bury(k, deadline, attempts, now, reason, payload, inline)
 				redis.call('HSET', dead, k, deadline .. ':' .. attempts .. ':' .. ms(now) .. ':' .. reason .. '\\n' .. payload)
@@ -149,7 +159,9 @@ final class LedgerScripts {
 			local now = nowMillis()
 			local deadline = ARGV[3]
 			if ARGV[2] == 'after' then deadline = ms(now + tonumber(ARGV[3])) end
-			if KEYS[8] then redis.call('SET', KEYS[8], ARGV[5]) end
+			if KEYS[9] then redis.call('SET', KEYS[9], ARGV[5]) end
+			redis.call('ZREMRANGEBYSCORE', revoked, '-inf', ms(now))
+			revoke(ARGV[1])
 			redis.call('ZREM', leased, ARGV[1])
 			redis.call('HDEL', tokens, ARGV[1])
 			redis.call('ZADD', due, deadline, ARGV[1])
@@ -166,8 +178,8 @@ final class LedgerScripts {
 	 */
 	static final RedisScript<Long> CANCEL = RedisScript.of(PREAMBLE + """
 			-- ARGV: key
-			if KEYS[8] then redis.call('DEL', KEYS[8]) end
-			local held = redis.call('HGET', tokens, ARGV[1])
+			if KEYS[9] then redis.call('DEL', KEYS[9]) end
+			local held = revoke(ARGV[1])
 			local scheduled = redis.call('ZREM', due, ARGV[1])
 			local running = redis.call('ZREM', leased, ARGV[1])
 			redis.call('HDEL', entries, ARGV[1])
@@ -213,6 +225,7 @@ final class LedgerScripts {
 				for _, p in ipairs(globs) do if glob(p, k) then return true end end
 				return false
 			end
+			redis.call('ZREMRANGEBYSCORE', revoked, '-inf', ms(now))
 			local lapsed, buried = 0, {}
 			for _, k in ipairs(redis.call('ZRANGEBYSCORE', leased, '-inf', ms(now), 'LIMIT', 0, 1000)) do
 				local held = redis.call('HGET', tokens, k)
@@ -322,19 +335,38 @@ final class LedgerScripts {
 			""", List.class);
 
 	/**
-	 * Confirm claims made ahead of their due time, at that time: an attempt may begin only if its claim is still
-	 * current (not cancelled, re-written or lapsed meanwhile). Returns the server time, then {@code wait} if that time
-	 * is before {@code startAt}, else {@code 1} or {@code 0} per claim. Reads only: a cancel after this sees the due
-	 * time passed and reports the attempt as possibly running. Unlike the other scripts it takes only the
-	 * {@code tokens} hashes, of one shard or (standalone) of several, so that one round trip serves them all.
+	 * Let claims made ahead of their due time begin, at that time. Returns the server time, then {@code wait} if that
+	 * time is before {@code startAt}, else per shard the number and the tokens of claims cancelled or re-written while
+	 * their lease had not yet ended ({@code revoked}). A claim may begin if its token is not among them and its lease,
+	 * as its holder knows it, ends after that time: a claim can only be taken over once its lease ended. So a burst of
+	 * any size begins in one round trip whose cost does not grow with the burst; a holder whose lease may have ended
+	 * asks {@link #HELD} instead. Reads only: a cancel after this sees the due time passed and reports the attempt as
+	 * possibly running.
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> BEGIN = RedisScript.of(CLOCK + """
-			-- KEYS: tokens hashes   ARGV: startAt (the latest of the claims), then per hash: n, (key, token) × n
+			-- KEYS: revoked sets of one shard or (standalone) several   ARGV: startAt (the latest of the claims)
 			local now = nowMillis()
 			if now < tonumber(ARGV[1]) then return { ms(now), 'wait' } end
 			local out = { ms(now) }
-			local i = 2
+			for s = 1, #KEYS do
+				local taken = redis.call('ZRANGEBYSCORE', KEYS[s], '(' .. ms(now), '+inf')
+				out[#out + 1] = tostring(#taken)
+				for _, token in ipairs(taken) do out[#out + 1] = token end
+			end
+			return out
+			""", List.class);
+
+	/**
+	 * Whether claims still hold, each looked up: for claims whose holder cannot rule out that their lease ended (see
+	 * {@link #BEGIN}). Returns the server time, then {@code 1} or {@code 0} per claim. Takes only the {@code tokens}
+	 * hashes, of one shard or (standalone) of several, so that one round trip serves them all.
+	 */
+	@SuppressWarnings("rawtypes")
+	static final RedisScript<List> HELD = RedisScript.of(CLOCK + """
+			-- KEYS: tokens hashes   ARGV: per hash: n, (key, token) × n
+			local out = { ms(nowMillis()) }
+			local i = 1
 			for s = 1, #KEYS do
 				local n = tonumber(ARGV[i])
 				i = i + 1
@@ -425,10 +457,10 @@ final class LedgerScripts {
 			redis.call('ZREM', deadIndex, ARGV[1])
 			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
 			redis.call('ZADD', due, ms(nowMillis()), ARGV[1])
-			if KEYS[8] then
+			if KEYS[9] then
 				local value = ''
 				if string.sub(payload, 1, 1) == 'v' then value = string.sub(payload, 2) end
-				redis.call('SET', KEYS[8], value)
+				redis.call('SET', KEYS[9], value)
 			end
 			return { '1', payload }
 			""", List.class);

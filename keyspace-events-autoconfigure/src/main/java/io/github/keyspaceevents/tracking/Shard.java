@@ -7,12 +7,12 @@ import java.util.List;
  * shard runs on one cluster slot.
  */
 record Shard(int index, String due, String leased, String entries, String tokens, String seq, String dead,
-		String deadIndex) {
+		String deadIndex, String revoked) {
 
 	static Shard of(String namespace, int index) {
 		String tag = "{" + namespace + ":" + index + "}";
 		return new Shard(index, tag + ":due", tag + ":leased", tag + ":entries", tag + ":tokens", tag + ":seq",
-				tag + ":dead", tag + ":dead-index");
+				tag + ":dead", tag + ":dead-index", tag + ":revoked");
 	}
 
 	/** @return the key holding the namespace's own settings (its shard count) */
@@ -22,7 +22,8 @@ record Shard(int index, String due, String leased, String entries, String tokens
 
 	/** @return the keys every ledger script takes, in the order the scripts expect them */
 	List<String> keys() {
-		return List.of(this.due, this.leased, this.entries, this.tokens, this.seq, this.dead, this.deadIndex);
+		return List.of(this.due, this.leased, this.entries, this.tokens, this.seq, this.dead, this.deadIndex,
+				this.revoked);
 	}
 
 }

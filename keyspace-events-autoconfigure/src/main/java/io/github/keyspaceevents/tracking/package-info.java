@@ -18,8 +18,12 @@
  * <li>claim (SCHEDULED and due by now + claim-ahead → CLAIMED): by an instance with a handler matching the key; a
  * fresh token from the shard's counter; lease = now + lease;</li>
  * <li>begin (CLAIMED → CLAIMED, read only): for a claim made before its due time, at that time: its handlers run only
- * if the server's clock has reached {@code dueAt} and the token is still current;</li>
- * <li>renew (CLAIMED → CLAIMED): by the token's holder, every third of the lease, while it waits or runs;</li>
+ * if the server's clock has reached {@code dueAt} and the token is still current. One call answers a whole burst:
+ * before its lease ends a claim can only be lost to a cancel or re-write, which put its token in the shard's
+ * {@code revoked} set (kept until that lease would have ended), so the holder checks its tokens against that set and
+ * its lease end against the server's time; a holder whose lease may have ended looks its tokens up instead;</li>
+ * <li>renew (CLAIMED → CLAIMED): by the token's holder, every third of the lease, while it waits or runs (a claim
+ * younger than half of that is left for the next round);</li>
  * <li>done (CLAIMED → gone): by the token's holder; the key is deleted;</li>
  * <li>fail (CLAIMED → SCHEDULED at now + backoff, or → DEAD after the last attempt): by the token's holder;</li>
  * <li>give back (CLAIMED → SCHEDULED at now, or at {@code dueAt} if later, no attempt charged): by the token's

@@ -86,7 +86,8 @@ class LedgerModelTests {
 	@AfterAll
 	static void stopRedis() {
 		// The seeds must reach the claim-ahead transitions, or the run proves nothing about them.
-		assertThat(COVERAGE).as("claim-ahead transitions reached").containsKey("ahead").containsKey("began");
+		assertThat(COVERAGE).as("claim-ahead transitions reached").containsKey("ahead").containsKey("began")
+			.containsKey("lost").containsKey("lookedUp");
 		connectionFactory.destroy();
 		redis.close();
 	}
@@ -288,6 +289,9 @@ class LedgerModelTests {
 		Entry entry = this.model.get(claim.key());
 		ExpiryLedger.Begin begin = this.ledger.begin(List.of(claim));
 		COVERAGE.merge((begin.current() == null) ? "wait" : begin.current().get(0) ? "began" : "lost", 1, Integer::sum);
+		if (claim.leaseEndMillis() <= begin.serverMillis()) {
+			COVERAGE.merge("lookedUp", 1, Integer::sum);
+		}
 		if (begin.current() == null) {
 			assertThat(begin.serverMillis()).as(this.trace + ": told to wait for " + claim.key())
 				.isLessThan(claim.startAtMillis());
@@ -344,13 +348,25 @@ class LedgerModelTests {
 		}
 	}
 
-	// A lease that ran out: as if its instance stopped renewing an hour ago.
+	// A lease that ran out: as if its instance stopped renewing an hour ago, and so knows its lease ended then too.
 	private void lapse(String key) {
 		Entry entry = this.model.get(key);
 		if (entry != null && entry.state == State.CLAIMED && !entry.lapsed) {
 			template.opsForZSet().add(this.ledger.shardOf(key).leased(), key, 0);
 			entry.lapsed = true;
+			for (List<Claim> claims : this.held) {
+				claims.replaceAll((claim) -> claim.key().equals(key) && claim.token().equals(entry.token) ? aged(claim) : claim);
+			}
 		}
+	}
+
+	private Claim aged(Claim claim) {
+		Claim aged = new Claim(claim.shard(), claim.key(), claim.value(), claim.deadline(), claim.attempts(),
+				claim.token(), 0);
+		if (this.begun.remove(claim)) {
+			this.begun.add(aged);
+		}
+		return aged;
 	}
 
 	private void renew(int instance) {
