@@ -9,6 +9,7 @@ import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.dispatch.DispatchMetrics;
 import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.SubscriptionSettings;
 import io.github.keyspaceevents.tracking.ExpiryScheduler;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import io.github.keyspaceevents.tracking.TrackingSettings;
@@ -116,7 +117,7 @@ public final class KeyspaceEventsAutoConfiguration {
 							+ concurrency + "), was " + maxConcurrency,
 					"Raise keyspace-events.dispatch.max-concurrency, or remove it to use 8 x concurrency.");
 		}
-		KeyspaceEventSubscription.Settings settings = new KeyspaceEventSubscription.Settings(
+		SubscriptionSettings settings = new SubscriptionSettings(
 				database(properties, connectionFactory), properties.getNotifications().getMode(),
 				properties.getNotifications().getExtraFlags(),
 				positive(properties.getNotifications().getCheckInterval(), "keyspace-events.notifications.check-interval"),

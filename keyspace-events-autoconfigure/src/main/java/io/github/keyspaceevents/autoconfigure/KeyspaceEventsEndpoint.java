@@ -9,6 +9,7 @@ import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
 import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.SubscriptionStatus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -120,7 +121,7 @@ public class KeyspaceEventsEndpoint {
 	 * @param subscription the channels, flags and state of the subscription
 	 */
 	public record KeyspaceEventsDescriptor(List<HandlerDescriptor> handlers,
-			KeyspaceEventSubscription.Status subscription) {
+			SubscriptionStatus subscription) {
 	}
 
 	/**

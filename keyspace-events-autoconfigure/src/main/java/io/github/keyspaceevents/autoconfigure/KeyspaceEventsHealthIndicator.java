@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
+import io.github.keyspaceevents.subscription.SubscriptionStatus;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import org.jspecify.annotations.Nullable;
 
@@ -57,7 +58,7 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator implements D
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		KeyspaceEventSubscription.Status status = this.subscription.status();
+		SubscriptionStatus status = this.subscription.status();
 		String backlogProblem = null;
 		RedisTrackedExpirations.Backlog backlog = null;
 		if (this.tracked != null && status.redisReachable()) {

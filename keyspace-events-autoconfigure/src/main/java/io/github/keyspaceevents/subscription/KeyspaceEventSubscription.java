@@ -75,7 +75,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private final RedisMessageListenerContainer container;
 
-	private final Settings settings;
+	private final SubscriptionSettings settings;
 
 	private final KeyspaceEventErrorHandler errorHandler;
 
@@ -120,7 +120,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * @throws io.github.keyspaceevents.KeyspaceEventsConfigurationException if the extra flag letters are invalid
 	 */
 	public KeyspaceEventSubscription(KeyspaceEventHandlerRegistry registry, RedisConnectionFactory connectionFactory,
-			RedisMessageListenerContainer container, Settings settings, KeyspaceEventErrorHandler errorHandler) {
+			RedisMessageListenerContainer container, SubscriptionSettings settings, KeyspaceEventErrorHandler errorHandler) {
 		this.registry = registry;
 		this.connectionFactory = connectionFactory;
 		this.container = container;
@@ -413,12 +413,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * Describe the subscription for health checks and operations tooling.
 	 * @return the current state
 	 */
-	public Status status() {
+	public SubscriptionStatus status() {
 		ServerNotifications server = this.serverNotifications;
 		ServerNotifications.Status flags = (server != null) ? server.lastStatus() : null;
 		NotificationFlags serverFlags = (flags != null) ? flags.server() : null;
-		return new Status(this.subscribed, this.redisReachable, this.problem, this.channels, requiredFlags(),
-				(flags != null) ? flags.outcome().name() : "NOT_CHECKED",
+		return new SubscriptionStatus(this.subscribed, this.redisReachable, this.problem, this.channels,
+				requiredFlags(), (flags != null) ? flags.outcome().name() : "NOT_CHECKED",
 				(serverFlags != null) ? serverFlags.letters() : null,
 				(flags != null) ? flags.missing().letters() : "", (flags != null) ? flags.reason() : null,
 				droppedEvents(), clusterNodes(flags));
@@ -482,51 +482,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("keyspace-events-subscription-");
 		threads.setDaemon(true);
 		return threads;
-	}
-
-
-	/**
-	 * The state of the subscription.
-	 * @param subscribed whether the subscription was made (Redis was reachable at least once)
-	 * @param redisReachable whether the last contact with Redis succeeded
-	 * @param problem a configuration problem found once Redis was reachable (a database the server lacks)
-	 * @param channels the channels subscribed to
-	 * @param requiredFlags the letters the handlers need
-	 * @param flagsState outcome of the last server check: {@code COVERED}, {@code APPLIED}, {@code MISSING},
-	 * {@code UNVERIFIABLE}, {@code NOT_MANAGED} or {@code NOT_CHECKED}
-	 * @param serverFlags the server's letters at the last check, if readable
-	 * @param missingFlags the needed letters the server lacks
-	 * @param flagsProblem the server's error when it refused {@code CONFIG}
-	 * @param droppedEvents events dropped because handlers could not keep up
-	 * @param nodes for a Redis Cluster, each node by address: whether it is a master subscribed on, and its flags
-	 */
-	public record Status(boolean subscribed, boolean redisReachable, @Nullable String problem, List<String> channels,
-			String requiredFlags,
-			String flagsState, @Nullable String serverFlags, String missingFlags, @Nullable String flagsProblem,
-			long droppedEvents, Map<String, String> nodes) {
-	}
-
-	/**
-	 * What the subscription needs to know, resolved from properties by the auto-configuration.
-	 * @param database the database whose events are handled
-	 * @param mode how to treat the server's {@code notify-keyspace-events}
-	 * @param extraFlags letters to enable beyond what the handlers need
-	 * @param checkInterval how often to check the server setting while connected
-	 * @param concurrency number of dispatch lanes (threads)
-	 * @param queueCapacity events each lane may hold
-	 * @param threadFactory creates the lane threads (platform or virtual)
-	 * @param failFast whether an unreachable Redis fails startup
-	 * @param initialRetryInterval first delay before retrying an unreachable Redis
-	 * @param maxRetryInterval longest delay between retries
-	 * @param shutdownTimeout how long queued events may still run at shutdown
-	 * @param metrics where dispatch reports to
-	 * @param internalNamespace the namespace of the starter's own keys, never dispatched to handlers
-	 */
-	public record Settings(int database, NotificationMode mode, String extraFlags, Duration checkInterval,
-			int concurrency, int maxConcurrency, int queueCapacity, java.util.concurrent.ThreadFactory threadFactory,
-			boolean failFast,
-			Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout,
-			DispatchMetrics metrics, String internalNamespace) {
 	}
 
 }

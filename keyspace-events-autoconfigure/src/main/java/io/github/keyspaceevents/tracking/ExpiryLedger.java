@@ -170,7 +170,7 @@ final class ExpiryLedger {
 				args.add(claim.key());
 				args.add(claim.token());
 			}
-			lost.addAll((List<String>) this.redis.execute(LedgerScripts.RENEW, shard.keys(), args.toArray()));
+			lost.addAll((List<String>) this.redis.execute(HolderScripts.RENEW, shard.keys(), args.toArray()));
 		}
 		return lost;
 	}
@@ -178,7 +178,7 @@ final class ExpiryLedger {
 	/**
 	 * Ask whether claims made ahead of their due time may begin now: one round trip on a standalone Redis, one per
 	 * shard in a cluster (whose shards live in different slots), however many claims; claims whose lease may have
-	 * ended by then are looked up one by one ({@link LedgerScripts#HELD}).
+	 * ended by then are looked up one by one ({@link HolderScripts#HELD}).
 	 * @return the server's time and, unless that is still before a claim's due time, whether each claim still holds,
 	 * in the order given
 	 */
@@ -201,7 +201,7 @@ final class ExpiryLedger {
 		List<Set<Object>> revokedByShard = new ArrayList<>(Collections.nCopies(shards.size(), Set.of()));
 		long serverMillis = 0;
 		for (List<Shard> call : calls(asked)) {
-			List<?> reply = this.redis.execute(LedgerScripts.BEGIN, call.stream().map(Shard::revoked).toList(),
+			List<?> reply = this.redis.execute(HolderScripts.BEGIN, call.stream().map(Shard::revoked).toList(),
 					Long.toString(startAt));
 			serverMillis = Long.parseLong((String) reply.get(0));
 			if ("wait".equals(reply.get(1))) {
@@ -256,7 +256,7 @@ final class ExpiryLedger {
 					args.add(claims.get(index).token());
 				}
 			}
-			List<?> reply = this.redis.execute(LedgerScripts.HELD, call.stream().map(Shard::tokens).toList(),
+			List<?> reply = this.redis.execute(HolderScripts.HELD, call.stream().map(Shard::tokens).toList(),
 					args.toArray());
 			int r = 1;
 			for (Shard shard : call) {
@@ -315,7 +315,7 @@ final class ExpiryLedger {
 	/** @return 1 if scheduled again, 0 if a live entry of the key exists, -1 if there is no such dead letter */
 	int retryDeadLetter(String key) {
 		Shard shard = shardOf(key);
-		List<?> reply = this.redis.execute(LedgerScripts.RETRY_DEAD, withKey(key, shard), key);
+		List<?> reply = this.redis.execute(DeadLetterScripts.RETRY_DEAD, withKey(key, shard), key);
 		int result = Integer.parseInt((String) reply.get(0));
 		if (result == 1 && this.cluster) {
 			String value = valueOf((String) reply.get(1));
@@ -326,7 +326,7 @@ final class ExpiryLedger {
 
 	boolean deleteDeadLetter(String key) {
 		Shard shard = shardOf(key);
-		Long deleted = this.redis.execute(LedgerScripts.DELETE_DEAD, shard.keys(), "", key);
+		Long deleted = this.redis.execute(DeadLetterScripts.DELETE_DEAD, shard.keys(), "", key);
 		return deleted != null && deleted > 0;
 	}
 
@@ -336,7 +336,7 @@ final class ExpiryLedger {
 		for (Shard shard : shards()) {
 			long deleted;
 			do {
-				Long result = this.redis.execute(LedgerScripts.DELETE_DEAD, shard.keys(),
+				Long result = this.redis.execute(DeadLetterScripts.DELETE_DEAD, shard.keys(),
 						Long.toString(Math.max(0, age.toMillis())));
 				deleted = (result != null) ? result : 0;
 				total += deleted;
@@ -349,7 +349,7 @@ final class ExpiryLedger {
 	List<DeadLetter> deadLetters(int offset, int limit) {
 		List<DeadLetter> all = new ArrayList<>();
 		for (Shard shard : shards()) {
-			List<?> reply = this.redis.execute(LedgerScripts.LIST_DEAD, shard.keys(), Integer.toString(offset + limit));
+			List<?> reply = this.redis.execute(DeadLetterScripts.LIST_DEAD, shard.keys(), Integer.toString(offset + limit));
 			for (int i = 0; i + 1 < reply.size(); i += 2) {
 				all.add(decodeDeadLetter((String) reply.get(i), (String) reply.get(i + 1)));
 			}

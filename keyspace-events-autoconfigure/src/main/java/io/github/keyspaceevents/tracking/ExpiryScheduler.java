@@ -2,7 +2,6 @@ package io.github.keyspaceevents.tracking;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,13 +14,11 @@ import java.util.function.Supplier;
 
 import io.github.keyspaceevents.dispatch.DispatchMetrics;
 import io.github.keyspaceevents.dispatch.ExpiredKeyHandlers;
-import io.github.keyspaceevents.dispatch.TrackedAttempt;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
@@ -48,35 +45,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private static final long PURGE_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-	private static final long FOREIGN_WARNING_NANOS = TimeUnit.MINUTES.toNanos(5);
-
 	// With fast handlers, what bounds throughput, and a burst's start, is how many claims this instance holds at once
 	// (claimed ahead, queued, or waiting for their outcome to be written); each costs a few hundred bytes.
 	private static final int MAX_IN_FLIGHT_PER_LANE = 50_000;
 
-	private static final ExpiredKeyHandlers NO_HANDLERS = new ExpiredKeyHandlers() {
-
-		@Override
-		public List<String> expiredPatterns() {
-			return List.of();
-		}
-
-		@Override
-		public boolean accepting() {
-			return false;
-		}
-
-		@Override
-		public int concurrency() {
-			return 1;
-		}
-
-		@Override
-		public boolean submit(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
-			return false;
-		}
-
-	};
 
 	private final ExpiryLedger ledger;
 
@@ -84,16 +56,22 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private final DispatchMetrics metrics;
 
-	private volatile ExpiredKeyHandlers handlers = NO_HANDLERS;
+	private volatile ExpiredKeyHandlers handlers = NoExpiredKeyHandlers.INSTANCE;
 
 	private volatile ClaimPace pace = new ClaimPace(Duration.ofSeconds(1), 1, 1);
 
 	// By claim id: tokens count per shard, so only shard and token together name a claim.
-	private final Map<String, Attempt> inFlight = new ConcurrentHashMap<>();
+	private final Map<String, ClaimAttempt> inFlight = new ConcurrentHashMap<>();
 
 	private final Map<Integer, Integer> foreignOffsets = new HashMap<>();
 
 	private final long renewIntervalNanos;
+
+	private final AttemptHost attemptHost = new AttemptHost();
+
+	private final LedgerWarnings warnings;
+
+	private final Alarm alarm = new Alarm(() -> this.running);
 
 	private volatile @Nullable OutcomeWriter outcomes;
 
@@ -105,16 +83,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private volatile boolean closed;
 
-	private volatile long wakeAtNanos;
-
 	// Deadlines and lags are the Redis server's time.
 	private final ServerClock serverClock = new ServerClock();
-
-	private boolean reachable = true;
-
-	private long lastForeignWarning = System.nanoTime() - FOREIGN_WARNING_NANOS;
-
-	private boolean shardWarningGiven;
 
 	private boolean rejected;
 
@@ -133,7 +103,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.handlersSupplier = handlers;
 		this.metrics = metrics;
 		this.renewIntervalNanos = this.ledger.settings().lease().toNanos() / 3;
-		tracked.onTrack(this::trackedWithDelay);
+		this.warnings = new LedgerWarnings(this.ledger, metrics);
+		// A key written here is due in delayMillis (server time): claim it then, or as early as claim-ahead allows.
+		long claimAheadMillis = this.ledger.settings().claimAhead().toMillis();
+		tracked.onTrack((delayMillis) -> this.alarm.wakeIn(delayMillis - claimAheadMillis));
 	}
 
 	@Override
@@ -163,6 +136,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		Thread thread = threads.newThread(() -> run(List.copyOf(patterns)));
 		thread.setName("keyspace-events-expiry-scheduler");
 		this.thread = thread;
+		this.alarm.setThread(thread);
 		thread.start();
 	}
 
@@ -186,10 +160,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		// Whatever the lanes have not begun, and what was claimed ahead of its due time, goes back now; running
 		// attempts record their own outcome, which is awaited (the lanes normally stopped already), so that it is
 		// written before the last thread ends.
-		this.inFlight.values().forEach(Attempt::giveBackUnstarted);
+		this.inFlight.values().forEach(ClaimAttempt::giveBackUnstarted);
 		long timeoutMillis = Math.min(this.ledger.settings().lease().toMillis(), 10_000);
 		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-		while (this.inFlight.values().stream().anyMatch((attempt) -> !attempt.settled)
+		while (this.inFlight.values().stream().anyMatch((attempt) -> !attempt.settled())
 				&& System.nanoTime() - until < 0) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		}
@@ -229,7 +203,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		long nextPurge = System.nanoTime();
 		while (this.running) {
 			if (!this.handlers.accepting()) {
-				sleepMillis(WAIT_FOR_DISPATCH_MILLIS);
+				this.alarm.sleepMillis(WAIT_FOR_DISPATCH_MILLIS);
 				continue;
 			}
 			long waitMillis;
@@ -244,21 +218,13 @@ public final class ExpiryScheduler implements SmartLifecycle {
 					nextPurge = now + PURGE_INTERVAL_NANOS;
 				}
 				waitMillis = Math.min(claimRound(patterns), TimeUnit.NANOSECONDS.toMillis(nextRenewal - now));
-				if (!this.reachable) {
-					this.reachable = true;
-					logger.info("Tracked expirations: ledger reachable again; overdue entries are being handled");
-				}
+				this.warnings.reachable();
 			}
 			catch (RuntimeException ex) {
-				if (this.reachable) {
-					this.reachable = false;
-					logger.warn("Tracked expirations: ledger not reachable ("
-							+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage()
-							+ "); entries stay in Redis and are handled once it is");
-				}
+				this.warnings.unreachable(ex);
 				waitMillis = RETRY_WHEN_UNREACHABLE_MILLIS;
 			}
-			sleepMillis(waitMillis);
+			this.alarm.sleepMillis(waitMillis);
 		}
 	}
 
@@ -267,7 +233,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		TrackingSettings settings = this.ledger.settings();
 		long wait = settings.idlePoll().toMillis();
 		List<Shard> shards = this.ledger.shards();
-		warnIfShardCountDiffers(shards.size());
+		this.warnings.shardCountDiffers(shards.size());
 		long foreign = 0;
 		for (Shard shard : shards) {
 			int room = this.pace.capacity() - this.inFlight.size();
@@ -281,7 +247,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			ClaimRound round = this.ledger.claim(shard, limit,
 					this.foreignOffsets.getOrDefault(shard.index(), 0), patterns);
 			this.serverClock.sample(round.serverMillis(), sentAt);
-			reportLapsed(round);
+			this.warnings.lapsed(round);
 			this.foreignOffsets.put(shard.index(), round.scanExhausted() ? 0 : round.foreignOverdue());
 			foreign += round.foreignOverdue();
 			round.claims().forEach((claim) -> claimed(claim, round.serverMillis()));
@@ -291,7 +257,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			wait = earliest(wait, round.nextDueMillis(), round.horizonMillis());
 			wait = earliest(wait, round.nextLeaseEndMillis(), round.serverMillis());
 		}
-		warnIfForeign(foreign, patterns);
+		this.warnings.foreign(foreign, patterns);
 		if (this.rejected) {
 			// Lanes full or stopping: what was given back is claimed again after a pause, not in a tight loop.
 			this.rejected = false;
@@ -307,7 +273,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	private void claimed(Claim claim, long serverMillis) {
 		this.metrics.trackedClaimed(claim.attempts() == 0
 				&& serverMillis - claim.deadline().toEpochMilli() > RECOVERED_AFTER_MILLIS);
-		Attempt attempt = new Attempt(claim);
+		ClaimAttempt attempt = new ClaimAttempt(claim, this.ledger.settings(), this.attemptHost);
 		this.inFlight.put(claim.id(), attempt);
 		ClaimsAhead ahead = this.ahead;
 		if (claim.startAtMillis() > serverMillis && ahead != null) {
@@ -318,8 +284,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		}
 	}
 
-	private void submit(Attempt attempt) {
-		Claim claim = attempt.claim;
+	private void submit(ClaimAttempt attempt) {
+		Claim claim = attempt.claim();
 		if (!this.handlers.submit(claim.key().getBytes(StandardCharsets.UTF_8), claim.value(), claim.deadline(),
 				attempt)) {
 			attempt.giveBackUnstarted();
@@ -329,7 +295,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	// A claim made ahead of its due time still holds at that time.
 	private void begun(Claim claim) {
-		Attempt attempt = this.inFlight.get(claim.id());
+		ClaimAttempt attempt = this.inFlight.get(claim.id());
 		if (attempt != null) {
 			submit(attempt);
 		}
@@ -337,13 +303,13 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	// A claim made ahead of its due time was cancelled, re-written or taken over before it: nothing runs.
 	private void lost(Claim claim) {
-		Attempt attempt = this.inFlight.remove(claim.id());
+		ClaimAttempt attempt = this.inFlight.remove(claim.id());
 		if (attempt != null) {
 			attempt.lose();
 		}
 		if (this.starved) {
 			this.starved = false;
-			wake();
+			this.alarm.wake();
 		}
 	}
 
@@ -351,17 +317,17 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	private void renew() {
 		long now = this.serverClock.nowMillis();
 		long dueAfter = TimeUnit.NANOSECONDS.toMillis(this.renewIntervalNanos) / 2;
-		Map<Shard, List<Attempt>> byShard = new LinkedHashMap<>();
-		for (Attempt attempt : this.inFlight.values()) {
-			if (now - attempt.renewedAtMillis >= dueAfter) {
-				byShard.computeIfAbsent(attempt.claim.shard(), (s) -> new ArrayList<>()).add(attempt);
+		Map<Shard, List<ClaimAttempt>> byShard = new LinkedHashMap<>();
+		for (ClaimAttempt attempt : this.inFlight.values()) {
+			if (now - attempt.renewedAtMillis() >= dueAfter) {
+				byShard.computeIfAbsent(attempt.claim().shard(), (s) -> new ArrayList<>()).add(attempt);
 			}
 		}
 		byShard.forEach((shard, attempts) -> {
-			List<String> lostTokens = this.ledger.renew(shard, attempts.stream().map((a) -> a.claim).toList());
-			attempts.forEach((attempt) -> attempt.renewedAtMillis = now);
+			List<String> lostTokens = this.ledger.renew(shard, attempts.stream().map(ClaimAttempt::claim).toList());
+			attempts.forEach((attempt) -> attempt.renewed(now));
 			for (String lostToken : lostTokens) {
-				Attempt attempt = this.inFlight.get(shard.index() + ":" + lostToken);
+				ClaimAttempt attempt = this.inFlight.get(shard.index() + ":" + lostToken);
 				if (attempt != null) {
 					attempt.lose();
 				}
@@ -371,159 +337,40 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	// Called by the outcome writer with the ledger's answer.
 	private void recorded(Outcome outcome, String code) {
-		Claim claim = outcome.claim();
-		this.inFlight.remove(claim.id());
-		switch (code) {
-			case "retry" -> this.metrics.trackedRetried();
-			case "dead" -> {
-				this.metrics.trackedDeadLettered();
-				logger.error("Tracked expiry of '%s' failed on its last attempt (%d); moved to the dead letter: %s"
-					.formatted(claim.key(), claim.attempts() + 1, outcome.error()));
-			}
-			case "stale" -> logger.debug("Outcome of tracked expiry '" + claim.key()
-					+ "' not recorded: it was cancelled, re-written or taken over meanwhile");
-			default -> {
-			}
-		}
+		this.inFlight.remove(outcome.claim().id());
+		this.warnings.recorded(outcome, code);
 		if (this.starved) {
 			this.starved = false;
-			wake();
+			this.alarm.wake();
 		}
 	}
 
-	private void reportLapsed(ClaimRound round) {
-		if (round.lapsed() > 0) {
-			this.metrics.trackedLeaseLapsed(round.lapsed());
-			logger.warn(("%d tracked expiry lease(s) lapsed in namespace '%s': the instance holding them stopped "
-					+ "renewing (it died, or lost Redis for longer than keyspace-events.tracking.lease); they are "
-					+ "retried").formatted(round.lapsed(), this.ledger.settings().namespace()));
-		}
-		for (String key : round.buried()) {
-			this.metrics.trackedDeadLettered();
-			logger.error("Tracked expiry of '" + key + "' moved to the dead letter: the lease of its last attempt "
-					+ "lapsed");
-		}
-	}
+	// What an attempt needs from the scheduler.
+	private final class AttemptHost implements ClaimAttempt.Host {
 
-	private void warnIfForeign(long foreign, List<String> patterns) {
-		long now = System.nanoTime();
-		if (foreign > 0 && now - this.lastForeignWarning > FOREIGN_WARNING_NANOS) {
-			this.lastForeignWarning = now;
-			logger.warn(("%d overdue tracked expiries in namespace '%s' match none of this application's "
-					+ "@OnKeyExpired patterns %s; they wait for the application that handles them (applications "
-					+ "that should not share a ledger can set keyspace-events.tracking.namespace apart)")
-				.formatted(foreign, this.ledger.settings().namespace(), patterns));
-		}
-	}
-
-	private void warnIfShardCountDiffers(int shards) {
-		if (!this.shardWarningGiven && this.ledger.shardCountDiffers()) {
-			this.shardWarningGiven = true;
-			logger.warn(("keyspace-events.tracking.shards=%d is not applied: namespace '%s' was created with %d "
-					+ "shards, which every instance keeps using so that no entry is stranded; to change it, use a "
-					+ "new keyspace-events.tracking.namespace").formatted(this.ledger.settings().shards(),
-							this.ledger.settings().namespace(), shards));
-		}
-	}
-
-	private void sleepMillis(long millis) {
-		this.wakeAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-		long left;
-		while (this.running && (left = this.wakeAtNanos - System.nanoTime()) > 0) {
-			LockSupport.parkNanos(this, left);
-		}
-	}
-
-	private void wake() {
-		this.wakeAtNanos = System.nanoTime();
-		LockSupport.unpark(this.thread);
-	}
-
-	// A key written here is due in delayMillis (server time): wake earlier if it comes first.
-	private void trackedWithDelay(long delayMillis) {
-		long claimInMillis = delayMillis - this.ledger.settings().claimAhead().toMillis();
-		long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, claimInMillis));
-		if (at - this.wakeAtNanos < 0) {
-			this.wakeAtNanos = at;
-			LockSupport.unpark(this.thread);
-		}
-	}
-
-	// Dead letters and the ledger keep the error on one line.
-	private static String describe(Throwable failure) {
-		return (failure.getClass().getName() + ": " + failure.getMessage()).replace('\r', ' ').replace('\n', ' ');
-	}
-
-	private long backoffMillis(int attemptsBefore) {
-		TrackingSettings settings = this.ledger.settings();
-		long doubled = settings.retryBackoff().toMillis() << Math.min(attemptsBefore, 30);
-		return Math.min(settings.maxRetryBackoff().toMillis(), (doubled < 0) ? Long.MAX_VALUE : doubled);
-	}
-
-	/** One claimed expiry on its way through a lane. */
-	private final class Attempt implements TrackedAttempt {
-
-		private final Claim claim;
-
-		private volatile boolean lost;
-
-		private volatile boolean started;
-
-		private volatile boolean settled;
-
-		private long startedNanos;
-
-		// The server time of the claim, then of the last renewal (as this instance's clock estimates it).
-		private volatile long renewedAtMillis;
-
-		Attempt(Claim claim) {
-			this.claim = claim;
-			this.renewedAtMillis = claim.leaseEndMillis() - ExpiryScheduler.this.ledger.settings().lease().toMillis();
+		@Override
+		public boolean closed() {
+			return ExpiryScheduler.this.closed;
 		}
 
 		@Override
-		public synchronized boolean begin() {
-			if (this.lost || this.settled || ExpiryScheduler.this.closed) {
-				if (this.lost) {
-					ExpiryScheduler.this.inFlight.remove(this.claim.id());
-				}
-				return false;
-			}
-			this.started = true;
-			this.startedNanos = System.nanoTime();
-			long lag = ExpiryScheduler.this.serverClock.nowMillis() - this.claim.deadline().toEpochMilli();
+		public void forget(Claim claim) {
+			ExpiryScheduler.this.inFlight.remove(claim.id());
+		}
+
+		@Override
+		public void began(Claim claim) {
+			long lag = ExpiryScheduler.this.serverClock.nowMillis() - claim.deadline().toEpochMilli();
 			ExpiryScheduler.this.metrics.trackedLag(Duration.ofMillis(Math.max(0, lag)));
-			return true;
 		}
 
 		@Override
-		public void end(@Nullable Throwable failure) {
-			ExpiryScheduler.this.pace.handled(System.nanoTime() - this.startedNanos);
-			settle((failure != null) ? Outcome.failed(this.claim, backoffMillis(this.claim.attempts()),
-					describe(failure)) : Outcome.done(this.claim));
+		public void ran(long nanos) {
+			ExpiryScheduler.this.pace.handled(nanos);
 		}
 
 		@Override
-		public void giveBack() {
-			settle(Outcome.givenBack(this.claim));
-		}
-
-		synchronized void giveBackUnstarted() {
-			if (!this.started && !this.settled) {
-				settle(Outcome.givenBack(this.claim));
-			}
-		}
-
-		// Renewal found the claim no longer current: cancelled, re-written or taken over. Skip it if not begun.
-		void lose() {
-			this.lost = true;
-		}
-
-		private synchronized void settle(Outcome outcome) {
-			if (this.settled) {
-				return;
-			}
-			this.settled = true;
+		public void settle(Outcome outcome) {
 			OutcomeWriter outcomes = ExpiryScheduler.this.outcomes;
 			if (outcomes != null) {
 				outcomes.add(outcome);

@@ -5,8 +5,9 @@ import java.util.List;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * The ledger's transitions, each one Lua script and so one atomic step in Redis. The state machine they implement is
- * described in this package's documentation.
+ * The ledger's transitions, each one Lua script and so one atomic step in Redis: writing, cancelling, claiming and
+ * settling here, what a holder runs on its claims in {@link HolderScripts}, dead letters in {@link DeadLetterScripts}.
+ * The state machine they implement is described in this package's documentation.
  * <p>
  * An entry is stored in the shard's {@code entries} hash as {@code deadline:attempts:payload}, where {@code payload}
  * is {@code v<value>} or {@code -}; while it is claimed, the shard's {@code tokens} hash holds its claim's fencing
@@ -20,7 +21,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 final class LedgerScripts {
 
-	private static final String CLOCK = """
+	static final String CLOCK = """
 			local function ms(n) return string.format('%.0f', n) end
 			local function nowMillis()
 				local t = redis.call('TIME')
@@ -28,7 +29,7 @@ final class LedgerScripts {
 			end
 			""";
 
-	private static final String PREAMBLE = """
+	static final String PREAMBLE = """
 			local due, leased, entries, tokens, seq, dead, deadIndex, revoked = KEYS[1], KEYS[2], KEYS[3], KEYS[4],
 				KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 			""" + CLOCK + """
@@ -66,90 +67,6 @@ final class LedgerScripts {
 			""";
 
 	/**
-	 * Redis' glob matcher ({@code stringmatchlen}), in Lua, so that a claim takes only keys this instance has handlers
-	 * for. Range bounds compare as signed bytes, as Redis does on x86-64.
-	 */
-	private static final String GLOB = """
-			local function signed(b) if b > 127 then return b - 256 end return b end
-			local function globAt(p, pi, s, si, depth, skip)
-				local plen, slen = #p, #s
-				if depth > 1000 then return false end
-				while pi <= plen and si <= slen do
-					local c = string.byte(p, pi)
-					if c == 42 then
-						while pi < plen and string.byte(p, pi + 1) == 42 do pi = pi + 1 end
-						if pi == plen then return true end
-						while si <= slen do
-							if globAt(p, pi + 1, s, si, depth + 1, skip) then return true end
-							if skip[1] then return false end
-							si = si + 1
-						end
-						skip[1] = true
-						return false
-					elseif c == 63 then
-						si = si + 1
-					elseif c == 91 then
-						pi = pi + 1
-						local negate = string.byte(p, pi) == 94
-						if negate then pi = pi + 1 end
-						local matched = false
-						local sc = string.byte(s, si)
-						while true do
-							local pc = string.byte(p, pi)
-							if pc == 92 and plen - pi + 1 >= 2 then
-								pi = pi + 1
-								if string.byte(p, pi) == sc then matched = true end
-							elseif pc == 93 then
-								break
-							elseif pi > plen then
-								pi = pi - 1
-								break
-							elseif plen - pi + 1 >= 3 and string.byte(p, pi + 1) == 45 then
-								local lo, hi = signed(pc), signed(string.byte(p, pi + 2))
-								if lo > hi then lo, hi = hi, lo end
-								pi = pi + 2
-								local sv = signed(sc)
-								if sv >= lo and sv <= hi then matched = true end
-							elseif pc == sc then
-								matched = true
-							end
-							pi = pi + 1
-						end
-						if negate then matched = not matched end
-						if not matched then return false end
-						si = si + 1
-					else
-						if c == 92 and plen - pi + 1 >= 2 then
-							pi = pi + 1
-							c = string.byte(p, pi)
-						end
-						if c ~= string.byte(s, si) then return false end
-						si = si + 1
-					end
-					pi = pi + 1
-					if si > slen then
-						while pi <= plen and string.byte(p, pi) == 42 do pi = pi + 1 end
-						break
-					end
-				end
-				return pi > plen and si > slen
-			end
-			local function glob(p, s)
-				-- As KEYS: a lone '*' matches every key, the empty one included.
-				if p == '*' then return true end
-				return globAt(p, 1, s, 1, 0, { false })
-			end
-			""";
-
-	/** Test hook: matches ARGV[1] (a pattern) against ARGV[2..]; returns the matching ones. */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> GLOB_MATCH = RedisScript.of(GLOB + """
-			local out = {}
-			for i = 2, #ARGV do if glob(ARGV[1], ARGV[i]) then out[#out + 1] = ARGV[i] end end
-			return out
-			""", List.class);
-
-	/**
 	 * Write (or re-write) an entry: scheduled with a fresh state. A running attempt of an earlier write loses its
 	 * token, so nothing it does afterwards touches the new entry or the key.
 	 */
@@ -173,8 +90,8 @@ final class LedgerScripts {
 
 	/**
 	 * Cancel from any live state. Returns 1 if the entry was scheduled, or claimed ahead of a due time not reached yet
-	 * (its handlers will not run: {@link #BEGIN} fails), 0 if an attempt may be running (it finishes, but is neither
-	 * retried nor recorded), -1 if there was no entry.
+	 * (its handlers will not run: {@link HolderScripts#BEGIN} finds the token revoked), 0 if an attempt may be running
+	 * (it finishes, but is neither retried nor recorded), -1 if there was no entry.
 	 */
 	static final RedisScript<Long> CANCEL = RedisScript.of(PREAMBLE + """
 			-- ARGV: key
@@ -196,11 +113,11 @@ final class LedgerScripts {
 	 * Give lapsed leases back (an attempt is charged, unless the claim's due time had not come; the last one buries
 	 * the entry), then claim entries due by now + {@code aheadMillis} whose keys match one of the given patterns, each
 	 * with a fresh fencing token {@code n@dueAt} and a lease. An entry claimed ahead of its due time is only handled
-	 * after {@link #BEGIN} confirms, at that time, that the claim still holds. Entries no pattern matches are left
-	 * untouched for the application that handles them; {@code offset} skips those seen in an earlier call.
+	 * after {@link HolderScripts#BEGIN} confirms, at that time, that the claim still holds. Entries no pattern matches
+	 * are left untouched for the application that handles them; {@code offset} skips those seen in an earlier call.
 	 */
 	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> CLAIM = RedisScript.of(PREAMBLE + GLOB + """
+	static final RedisScript<List> CLAIM = RedisScript.of(PREAMBLE + LuaGlob.FUNCTIONS + """
 			-- ARGV: leaseMillis, limit, offset, maxScan, maxAttempts, inline, aheadMillis, pattern...
 			local now = nowMillis()
 			local horizon = ms(now + tonumber(ARGV[7]))
@@ -310,79 +227,6 @@ final class LedgerScripts {
 			return reply
 			""", List.class);
 
-	/** Extend the leases this instance still holds; returns the tokens that are no longer current. */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> RENEW = RedisScript.of(PREAMBLE + """
-			-- ARGV: leaseMillis, (key, token)...
-			local leaseEnd = ms(nowMillis() + tonumber(ARGV[1]))
-			local keys = {}
-			for i = 2, #ARGV, 2 do keys[#keys + 1] = ARGV[i] end
-			local held = redis.call('HMGET', tokens, unpack(keys))
-			local lost, renewed = {}, {}
-			for n, k in ipairs(keys) do
-				local token = ARGV[2 * n + 1]
-				if held[n] == token then
-					renewed[#renewed + 1] = leaseEnd
-					renewed[#renewed + 1] = k
-				else
-					lost[#lost + 1] = token
-				end
-			end
-			for i = 1, #renewed, 1000 do
-				redis.call('ZADD', leased, 'XX', unpack(renewed, i, math.min(i + 999, #renewed)))
-			end
-			return lost
-			""", List.class);
-
-	/**
-	 * Let claims made ahead of their due time begin, at that time. Returns the server time, then {@code wait} if that
-	 * time is before {@code startAt}, else per shard the number and the tokens of claims cancelled or re-written while
-	 * their lease had not yet ended ({@code revoked}). A claim may begin if its token is not among them and its lease,
-	 * as its holder knows it, ends after that time: a claim can only be taken over once its lease ended. So a burst of
-	 * any size begins in one round trip whose cost does not grow with the burst; a holder whose lease may have ended
-	 * asks {@link #HELD} instead. Reads only: a cancel after this sees the due time passed and reports the attempt as
-	 * possibly running.
-	 */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> BEGIN = RedisScript.of(CLOCK + """
-			-- KEYS: revoked sets of one shard or (standalone) several   ARGV: startAt (the latest of the claims)
-			local now = nowMillis()
-			if now < tonumber(ARGV[1]) then return { ms(now), 'wait' } end
-			local out = { ms(now) }
-			for s = 1, #KEYS do
-				local taken = redis.call('ZRANGEBYSCORE', KEYS[s], '(' .. ms(now), '+inf')
-				out[#out + 1] = tostring(#taken)
-				for _, token in ipairs(taken) do out[#out + 1] = token end
-			end
-			return out
-			""", List.class);
-
-	/**
-	 * Whether claims still hold, each looked up: for claims whose holder cannot rule out that their lease ended (see
-	 * {@link #BEGIN}). Returns the server time, then {@code 1} or {@code 0} per claim. Takes only the {@code tokens}
-	 * hashes, of one shard or (standalone) of several, so that one round trip serves them all.
-	 */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> HELD = RedisScript.of(CLOCK + """
-			-- KEYS: tokens hashes   ARGV: per hash: n, (key, token) × n
-			local out = { ms(nowMillis()) }
-			local i = 1
-			for s = 1, #KEYS do
-				local n = tonumber(ARGV[i])
-				i = i + 1
-				if n > 0 then
-					local keys = {}
-					for j = 0, n - 1 do keys[j + 1] = ARGV[i + 2 * j] end
-					local held = redis.call('HMGET', KEYS[s], unpack(keys))
-					for j = 0, n - 1 do
-						if held[j + 1] == ARGV[i + 2 * j + 1] then out[#out + 1] = '1' else out[#out + 1] = '0' end
-					end
-					i = i + 2 * n
-				end
-			end
-			return out
-			""", List.class);
-
 	/**
 	 * Record the outcomes of attempts: done, failed (retry after a backoff, or bury after the last attempt) or given
 	 * back (no attempt charged; due again at once, or at its due time if that has not come). An outcome whose token is
@@ -439,61 +283,6 @@ final class LedgerScripts {
 				end
 			end
 			if #scheduled > 0 then bulk('ZADD', due, scheduled) end
-			return out
-			""", List.class);
-
-	/**
-	 * Schedule a dead letter again, as a fresh entry due now. Returns {@code {'1', payload}}, or {@code {'0'}} while
-	 * a live entry of the key exists, or {@code {'-1'}} if there is no such dead letter.
-	 */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> RETRY_DEAD = RedisScript.of(PREAMBLE + """
-			-- ARGV: key
-			if redis.call('HEXISTS', entries, ARGV[1]) == 1 then return { '0' } end
-			local d = redis.call('HGET', dead, ARGV[1])
-			if not d then return { '-1' } end
-			local deadline, payload = string.match(d, '^(%-?%d+):%d+:%-?%d+:[^\\n]*\\n(.*)$')
-			redis.call('HDEL', dead, ARGV[1])
-			redis.call('ZREM', deadIndex, ARGV[1])
-			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
-			redis.call('ZADD', due, ms(nowMillis()), ARGV[1])
-			if KEYS[9] then
-				local value = ''
-				if string.sub(payload, 1, 1) == 'v' then value = string.sub(payload, 2) end
-				redis.call('SET', KEYS[9], value)
-			end
-			return { '1', payload }
-			""", List.class);
-
-	/** Delete dead letters: the given keys, or ({@code olderThanMillis} set) those buried longer ago than that. */
-	static final RedisScript<Long> DELETE_DEAD = RedisScript.of(PREAMBLE + """
-			-- ARGV: olderThanMillis (or ''), key...
-			local keys = {}
-			if ARGV[1] ~= '' then
-				keys = redis.call('ZRANGEBYSCORE', deadIndex, '-inf', ms(nowMillis() - tonumber(ARGV[1])), 'LIMIT', 0, 1000)
-			else
-				for i = 2, #ARGV do keys[#keys + 1] = ARGV[i] end
-			end
-			local deleted = 0
-			for _, k in ipairs(keys) do
-				deleted = deleted + redis.call('HDEL', dead, k)
-				redis.call('ZREM', deadIndex, k)
-			end
-			return deleted
-			""", Long.class);
-
-	/** The oldest dead letters of a shard: {@code key, encoded} pairs. */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> LIST_DEAD = RedisScript.of(PREAMBLE + """
-			-- ARGV: count
-			local out = {}
-			for _, k in ipairs(redis.call('ZRANGE', deadIndex, 0, tonumber(ARGV[1]) - 1)) do
-				local d = redis.call('HGET', dead, k)
-				if d then
-					out[#out + 1] = k
-					out[#out + 1] = d
-				end
-			end
 			return out
 			""", List.class);
 

@@ -18,4 +18,14 @@ import java.time.Duration;
  */
 public record TrackingSettings(String namespace, int shards, Duration lease, int maxAttempts, Duration retryBackoff,
 		Duration maxRetryBackoff, int batchSize, Duration idlePoll, Duration claimAhead, Duration deadLetterRetention) {
+
+	/**
+	 * @param attemptsBefore failed attempts before this one
+	 * @return how long to wait before retrying: the backoff doubled per earlier failure, at most the maximum
+	 */
+	long retryBackoffMillis(int attemptsBefore) {
+		long doubled = this.retryBackoff.toMillis() << Math.min(attemptsBefore, 30);
+		return Math.min(this.maxRetryBackoff.toMillis(), (doubled < 0) ? Long.MAX_VALUE : doubled);
+	}
+
 }

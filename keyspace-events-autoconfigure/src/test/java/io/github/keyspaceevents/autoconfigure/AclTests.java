@@ -24,7 +24,8 @@ class AclTests {
 			+ "resetchannels &__keyevent@*";
 
 	static final String TRACKED_RULES = "+evalsha +eval +script|load +time +set +del +unlink +incrby +zadd +zrem "
-			+ "+zremrangebyrank +zrangebyscore +zrange +zcount +zcard +hset +hsetnx +hget +hmget +hdel +hexists "
+			+ "+zremrangebyrank +zremrangebyscore +zscore +zrangebyscore +zrange +zcount +zcard "
+			+ "+hset +hsetnx +hget +hmget +hdel +hexists "
 			+ "~order:* ~{keyspace-events*";
 
 	@Test

@@ -39,7 +39,7 @@ class LuaGlobRedisCompatibilityTests {
 					args.add(pattern);
 					args.addAll(GlobCorpus.KEYS);
 					Set<String> byScript = new HashSet<>(
-							template.execute(LedgerScripts.GLOB_MATCH, List.of(), args.toArray()));
+							template.execute(LuaGlob.GLOB_MATCH, List.of(), args.toArray()));
 					if (!byRedis.equals(byScript)) {
 						differences.add("'" + pattern + "': redis " + byRedis + ", script " + byScript);
 					}
