@@ -17,17 +17,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
-import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -36,11 +31,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -97,8 +90,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private volatile boolean redisReachable;
 
-	private volatile @Nullable String problem;
-
 	// Counts dropped connections, so that a check that began before a drop cannot report Redis reachable after it.
 	private final AtomicLong disconnects = new AtomicLong();
 
@@ -106,7 +97,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private @Nullable ServerNotifications serverNotifications;
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private @Nullable ConnectRetry retry;
 
 	private @Nullable ReconnectSignal reconnectSignal;
 
@@ -157,71 +148,18 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		this.dispatcher = dispatcher;
 		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required,
 				this.extraFlags);
-		this.scheduler = Executors.newSingleThreadScheduledExecutor(schedulerThreads());
+		ConnectRetry retry = new ConnectRetry(this.connectionFactory, this.settings.initialRetryInterval(),
+				this.settings.maxRetryInterval(), this::connect, () -> this.redisReachable = false);
+		this.retry = retry;
 		dispatcher.start();
 		this.keepAlive.start();
-		if (this.settings.failFast()) {
-			try {
-				connect();
-			}
-			catch (KeyspaceEventsConfigurationException ex) {
-				throw ex;
-			}
-			catch (RuntimeException ex) {
-				throw new KeyspaceEventsConfigurationException(
-						"Redis at " + RedisAddress.of(this.connectionFactory)
-								+ " is not reachable and keyspace-events.fail-fast is true: " + ex.getMessage(),
-						"Start Redis or check spring.data.redis.*; or set keyspace-events.fail-fast=false to start "
-								+ "anyway and subscribe once Redis is reachable.",
-						ex);
-			}
-		}
-		else {
-			connectOrRetry(this.settings.initialRetryInterval(), 1);
-		}
-	}
-
-	private void connectOrRetry(Duration delay, int attempt) {
-		try {
-			connect();
-			if (attempt > 1) {
-				logger.info("Redis at %s reachable after %d attempts".formatted(RedisAddress.of(this.connectionFactory),
-						attempt));
-			}
-		}
-		catch (KeyspaceEventsConfigurationException ex) {
-			if (attempt == 1) {
-				throw ex;
-			}
-			// Found wrong only once Redis became reachable, after startup: reported, and in health.
-			this.problem = ex.getMessage();
-			logger.error(ex.getMessage() + " " + ex.getAction());
-		}
-		catch (RuntimeException ex) {
-			// Refused connections, timeouts, a hung or restarting Redis: all retried the same way.
-			this.redisReachable = false;
-			if (!this.running) {
-				return;
-			}
-			Duration next = delay.multipliedBy(2).compareTo(this.settings.maxRetryInterval()) > 0
-					? this.settings.maxRetryInterval() : delay.multipliedBy(2);
-			// The first failure, then reminders at a falling rate (attempts 2, 4, 8, …).
-			if (Integer.bitCount(attempt) == 1) {
-				logger.warn(("Redis at %s is not reachable (%s); keyspace event handlers will be subscribed when it "
-						+ "is (attempt %d, retrying with backoff up to every %d ms)").formatted(
-								RedisAddress.of(this.connectionFactory),
-								NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), attempt,
-								this.settings.maxRetryInterval().toMillis()));
-			}
-			requireScheduler().schedule(() -> connectOrRetry(next, attempt + 1), delay.toMillis(),
-					TimeUnit.MILLISECONDS);
-		}
+		retry.start(this.settings.failFast());
 	}
 
 	private void connect() {
 		ServerNotifications server = requireServerNotifications();
 		long disconnectsBefore = this.disconnects.get();
-		checkDatabase();
+		DatabaseCheck.verify(this.connectionFactory, this.settings.database());
 		server.check();
 		this.redisReachable = this.disconnects.get() == disconnectsBefore;
 		ClusterSubscription cluster = LETTUCE_PRESENT ? ClusterSubscription.forClusterOf(this.connectionFactory,
@@ -230,11 +168,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			cluster.start();
 			this.clusterSubscription = cluster;
 			// Lettuce does not follow failovers by itself unless topology refresh is configured: look every second.
-			requireScheduler().scheduleWithFixedDelay(() -> {
+			requireRetry().every(Duration.ofSeconds(1), () -> {
 				if (cluster.refresh()) {
 					clusterMastersChanged();
 				}
-			}, 1, 1, TimeUnit.SECONDS);
+			});
 		}
 		else {
 			try {
@@ -259,43 +197,15 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			this.redisReachable = false;
 			requestCheck();
 		});
-		requireScheduler().scheduleWithFixedDelay(requireDispatcher()::reportDropTotal, 10, 10, TimeUnit.SECONDS);
-		long interval = this.settings.checkInterval().toMillis();
-		requireScheduler().scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
-	}
-
-	// A database the server does not have subscribes fine and never delivers anything: refuse it.
-	private void checkDatabase() {
-		int database = this.settings.database();
-		if (database == 0) {
-			return;
-		}
-		Properties config;
-		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			config = connection.serverCommands().getConfig("databases");
-		}
-		catch (RedisConnectionFailureException ex) {
-			throw ex;
-		}
-		catch (RuntimeException ex) {
-			// CONFIG GET refused (managed Redis): cannot check.
-			logger.debug("Cannot read the server's number of databases", ex);
-			return;
-		}
-		String count = (config != null) ? config.getProperty("databases") : null;
-		if (count != null && database >= Integer.parseInt(count)) {
-			throw new KeyspaceEventsConfigurationException(
-					"keyspace-events.database is %d, but the Redis at %s has %s databases (0 to %d)".formatted(database,
-							RedisAddress.of(this.connectionFactory), count, Integer.parseInt(count) - 1),
-					"Set keyspace-events.database (or spring.data.redis.database) to a database the server has.");
-		}
+		requireRetry().every(Duration.ofSeconds(10), requireDispatcher()::reportDropTotal);
+		requireRetry().every(this.settings.checkInterval(), this::checkQuietly);
 	}
 
 	// Called on Lettuce's I/O thread: only hand off, coalescing bursts of reconnects into one check.
 	private void requestCheck() {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (this.running && scheduler != null && this.checkPending.compareAndSet(false, true)) {
-			scheduler.execute(() -> {
+		ConnectRetry retry = this.retry;
+		if (this.running && retry != null && this.checkPending.compareAndSet(false, true)) {
+			retry.execute(() -> {
 				this.checkPending.set(false);
 				checkQuietly();
 			});
@@ -304,10 +214,10 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	// Called on a Lettuce thread: new masters get the subscription and the flags.
 	private void topologyChanged() {
-		ScheduledExecutorService scheduler = this.scheduler;
+		ConnectRetry retry = this.retry;
 		ClusterSubscription cluster = this.clusterSubscription;
-		if (this.running && scheduler != null && cluster != null) {
-			scheduler.execute(() -> {
+		if (this.running && retry != null && cluster != null) {
+			retry.execute(() -> {
 				if (cluster.subscribeNewMasters()) {
 					clusterMastersChanged();
 				}
@@ -331,7 +241,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			logger.debug("Redis not reachable for the notify-keyspace-events check; will check again on reconnect", ex);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("notify-keyspace-events check failed: " + NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), ex);
+			logger.warn("notify-keyspace-events check failed: "
+					+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), ex);
 		}
 	}
 
@@ -342,9 +253,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		if (signal != null) {
 			signal.close();
 		}
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler != null) {
-			scheduler.shutdownNow();
+		ConnectRetry retry = this.retry;
+		if (retry != null) {
+			retry.stop();
 		}
 		ClusterSubscription cluster = this.clusterSubscription;
 		if (cluster != null) {
@@ -417,8 +328,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		ServerNotifications server = this.serverNotifications;
 		ServerNotifications.Status flags = (server != null) ? server.lastStatus() : null;
 		NotificationFlags serverFlags = (flags != null) ? flags.server() : null;
-		return new SubscriptionStatus(this.subscribed, this.redisReachable, this.problem, this.channels,
-				requiredFlags(), (flags != null) ? flags.outcome().name() : "NOT_CHECKED",
+		ConnectRetry retry = this.retry;
+		return new SubscriptionStatus(this.subscribed, this.redisReachable, (retry != null) ? retry.problem() : null,
+				this.channels, requiredFlags(), (flags != null) ? flags.outcome().name() : "NOT_CHECKED",
 				(serverFlags != null) ? serverFlags.letters() : null,
 				(flags != null) ? flags.missing().letters() : "", (flags != null) ? flags.reason() : null,
 				droppedEvents(), clusterNodes(flags));
@@ -470,18 +382,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		return server;
 	}
 
-	private ScheduledExecutorService requireScheduler() {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler == null) {
+	private ConnectRetry requireRetry() {
+		ConnectRetry retry = this.retry;
+		if (retry == null) {
 			throw new IllegalStateException("Not started");
 		}
-		return scheduler;
-	}
-
-	private static CustomizableThreadFactory schedulerThreads() {
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("keyspace-events-subscription-");
-		threads.setDaemon(true);
-		return threads;
+		return retry;
 	}
 
 }
