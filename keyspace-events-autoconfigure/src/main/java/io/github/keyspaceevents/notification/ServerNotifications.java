@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
@@ -27,6 +28,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 public final class ServerNotifications {
 
 	static final String PARAMETER = "notify-keyspace-events";
+
+	/** A cluster node's outcome while the client has no connection to it (Jedis, for a node it has not met). */
+	public static final String NOT_REACHABLE = "NOT_REACHABLE (the Redis client has no connection to this node yet)";
 
 	private static final String HIDDEN_NEW_KEY_LETTER = "Redis cannot show 'n' next to 'A' in CONFIG GET, so whether "
 			+ "'new' events are published cannot be verified";
@@ -98,10 +102,26 @@ public final class ServerNotifications {
 			if (node.getFlags().contains(RedisClusterNode.Flag.FAIL) || !node.isConnected()) {
 				continue;
 			}
-			Status status = checkNode(node.getHost() + ":" + node.getPort(), () -> readNode(cluster, node),
-					(value) -> cluster.serverCommands().setConfig(node, PARAMETER, value),
-					() -> cluster.serverCommands().info(node, "server"));
-			nodes.put(node.getHost() + ":" + node.getPort(), status.outcome().name()
+			Status status;
+			try {
+				status = checkNode(node.getHost() + ":" + node.getPort(), () -> readNode(cluster, node),
+						(value) -> cluster.serverCommands().setConfig(node, PARAMETER, value),
+						() -> cluster.serverCommands().info(node, "server"));
+			}
+			catch (DataAccessResourceFailureException ex) {
+				if (ex instanceof RedisConnectionFailureException) {
+					throw ex;
+				}
+				// Jedis' cluster client reaches only the nodes it has met: not always replicas, and a master added by
+				// resharding only after its first redirect there. Checked again at the next check.
+				nodes.put(node.getHost() + ":" + node.getPort(), NOT_REACHABLE);
+				status = new Status(Outcome.UNVERIFIABLE, null, this.required, "the Redis client has no connection "
+						+ "to cluster node " + node.getHost() + ":" + node.getPort() + " yet");
+				if (!node.isMaster()) {
+					continue;
+				}
+			}
+			nodes.putIfAbsent(node.getHost() + ":" + node.getPort(), status.outcome().name()
 					+ (status.missing().isEmpty() ? "" : " (lacks '" + status.missing().letters() + "')"));
 			if (worst == null || status.outcome().ordinal() > worst.outcome().ordinal()) {
 				worst = status;

@@ -34,7 +34,6 @@ import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.util.ClassUtils;
 
 /**
  * Brings the registered handlers to life: makes the server publish what they need, subscribes to the keyevent
@@ -58,9 +57,6 @@ import org.springframework.util.ClassUtils;
 public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredKeyHandlers {
 
 	private static final Log logger = LogFactory.getLog(KeyspaceEventSubscription.class);
-
-	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
-			KeyspaceEventSubscription.class.getClassLoader());
 
 	private final KeyspaceEventHandlerRegistry registry;
 
@@ -139,7 +135,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		for (String event : dispatcher.events()) {
 			required = required.with(RedisEvents.requiredFlags(event));
 			String channel = "__keyevent@" + this.settings.database() + "__:" + event;
-			MessageListener listener = dispatcher.listenerFor(event);
+			MessageListener listener = new SubscriptionAwareListener(dispatcher.listenerFor(event),
+					this::channelSubscribed);
 			this.container.addMessageListener(listener, new ChannelTopic(channel));
 			listenersByChannel.put(channel, listener);
 		}
@@ -162,12 +159,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		DatabaseCheck.verify(this.connectionFactory, this.settings.database());
 		server.check();
 		this.redisReachable = this.disconnects.get() == disconnectsBefore;
-		ClusterSubscription cluster = LETTUCE_PRESENT ? ClusterSubscription.forClusterOf(this.connectionFactory,
-				this.listenersByChannel, this::topologyChanged) : null;
+		ClusterSubscription cluster = ClusterSubscription.forClusterOf(this.connectionFactory,
+				this.listenersByChannel, this::topologyChanged);
 		if (cluster != null) {
 			cluster.start();
 			this.clusterSubscription = cluster;
-			// Lettuce does not follow failovers by itself unless topology refresh is configured: look every second.
+			// Clients do not follow failovers by themselves unless topology refresh is configured: look every second.
 			requireRetry().every(Duration.ofSeconds(1), () -> {
 				if (cluster.refresh()) {
 					clusterMastersChanged();
@@ -201,7 +198,17 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		requireRetry().every(this.settings.checkInterval(), this::checkQuietly);
 	}
 
-	// Called on Lettuce's I/O thread: only hand off, coalescing bursts of reconnects into one check.
+	// Called on the container's subscription thread: (re)subscribed after a lost connection, or the first time.
+	private void channelSubscribed() {
+		ServerNotifications server = this.serverNotifications;
+		if (server != null && this.subscribed) {
+			server.forgetWrites();
+			requestCheck();
+		}
+	}
+
+	// Called on client threads (Lettuce's I/O thread, the container's subscription thread): only hand off, coalescing
+	// bursts of reconnects into one check.
 	private void requestCheck() {
 		ConnectRetry retry = this.retry;
 		if (this.running && retry != null && this.checkPending.compareAndSet(false, true)) {

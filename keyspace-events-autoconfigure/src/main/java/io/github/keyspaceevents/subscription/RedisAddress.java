@@ -25,6 +25,12 @@ final class RedisAddress {
 			return lettuce.getHostName() + ":" + lettuce.getPort();
 		}
 		if (JEDIS_PRESENT && connectionFactory instanceof JedisConnectionFactory jedis) {
+			if (jedis.getClusterConfiguration() != null) {
+				return "cluster " + jedis.getClusterConfiguration().getClusterNodes();
+			}
+			if (jedis.getSentinelConfiguration() != null) {
+				return "Sentinel master '" + jedis.getSentinelConfiguration().getMaster() + "'";
+			}
 			return jedis.getHostName() + ":" + jedis.getPort();
 		}
 		return connectionFactory.getClass().getSimpleName();

@@ -20,6 +20,24 @@ final class RedisContextRunners {
 		return ((java.util.List<String>) redis.command("CONFIG", "GET", "notify-keyspace-events")).get(1);
 	}
 
+	/**
+	 * Kill every connection subscribed to a channel or pattern. By what the connection does rather than by
+	 * {@code CLIENT KILL TYPE pubsub}, which Redis applies to RESP2 connections only (Jedis speaks RESP3).
+	 * @return how many were killed
+	 */
+	static long killSubscribers(RedisServerProcess redis) {
+		long killed = 0;
+		for (String client : String.valueOf(redis.command("CLIENT", "LIST")).split("\n")) {
+			boolean subscribed = (client.contains(" sub=") && !client.contains(" sub=0 "))
+					|| (client.contains(" psub=") && !client.contains(" psub=0 "));
+			if (subscribed) {
+				String id = client.substring(client.indexOf("id=") + 3, client.indexOf(' '));
+				killed += (Long) redis.command("CLIENT", "KILL", "ID", id);
+			}
+		}
+		return killed;
+	}
+
 	static ApplicationContextRunner against(RedisServerProcess redis) {
 		return againstPort(redis.port());
 	}

@@ -18,7 +18,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
 	private final List<RedisServerProcess> nodes;
 
-	private final int masters;
+	private int masters;
 
 	private RedisClusterProcesses(List<RedisServerProcess> nodes, int masters) {
 		this.nodes = nodes;
@@ -122,6 +122,53 @@ public final class RedisClusterProcesses implements AutoCloseable {
 		awaitCondition("a replica promoted and cluster state ok", () -> this.nodes.stream()
 			.filter(RedisServerProcess::isRunning)
 			.allMatch((node) -> clusterInfo(node).contains("cluster_state:ok")) && currentMasters().size() == this.masters);
+	}
+
+	/**
+	 * Reshard onto a new master: start a node, join it to the cluster, and move the last {@code slots} slots of the
+	 * first current master to it, the way {@code redis-cli --cluster reshard} does (importing, migrating, then the
+	 * new owner announced to every master). The slots must hold no keys.
+	 * @param slots how many slots to move
+	 * @return the new master
+	 */
+	public RedisServerProcess addMasterWithSlots(int slots) {
+		RedisServerProcess source = currentMasters().get(0);
+		RedisServerProcess target = RedisServerProcess.startOnPort(RedisServerProcess.freeClusterPort(),
+				"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+				"--cluster-require-full-coverage", "no");
+		this.nodes.add(target);
+		target.command("CLUSTER", "MEET", source.host(), Integer.toString(source.port()));
+		awaitCondition("the new node known to every node", () -> this.nodes.stream()
+			.filter(RedisServerProcess::isRunning)
+			.allMatch((node) -> clusterNodes(node).contains(nodeId(target))
+					&& clusterNodes(target).contains(nodeId(node))));
+		String sourceId = nodeId(source);
+		String targetId = nodeId(target);
+		int last = lastSlotOf(source);
+		for (int slot = last - slots + 1; slot <= last; slot++) {
+			String s = Integer.toString(slot);
+			target.command("CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
+			source.command("CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
+			target.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
+			source.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
+		}
+		this.masters++;
+		awaitCondition("every node sees the new master's slots", () -> this.nodes.stream()
+			.filter(RedisServerProcess::isRunning)
+			.allMatch((node) -> clusterInfo(node).contains("cluster_state:ok") && clusterNodes(node).lines()
+				.anyMatch((line) -> line.startsWith(targetId) && line.contains("master") && line.contains("-"))));
+		return target;
+	}
+
+	// The highest slot a master serves, from its own CLUSTER NODES line ("... connected 0-5460").
+	private static int lastSlotOf(RedisServerProcess master) {
+		String myself = clusterNodes(master).lines()
+			.filter((line) -> line.contains("myself"))
+			.findFirst()
+			.orElseThrow();
+		String[] fields = myself.trim().split(" ");
+		String range = fields[fields.length - 1];
+		return Integer.parseInt(range.substring(range.indexOf('-') + 1));
 	}
 
 	private static String nodeId(RedisServerProcess node) {
