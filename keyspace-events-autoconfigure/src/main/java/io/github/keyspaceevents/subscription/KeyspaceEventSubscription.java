@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -333,27 +331,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 */
 	public SubscriptionStatus status() {
 		ServerNotifications server = this.serverNotifications;
-		ServerNotifications.Status flags = (server != null) ? server.lastStatus() : null;
-		NotificationFlags serverFlags = (flags != null) ? flags.server() : null;
 		ConnectRetry retry = this.retry;
-		return new SubscriptionStatus(this.subscribed, this.redisReachable, (retry != null) ? retry.problem() : null,
-				this.channels, requiredFlags(), (flags != null) ? flags.outcome().name() : "NOT_CHECKED",
-				(serverFlags != null) ? serverFlags.letters() : null,
-				(flags != null) ? flags.missing().letters() : "", (flags != null) ? flags.reason() : null,
-				droppedEvents(), clusterNodes(flags));
-	}
-
-	// Per node of a cluster: its flags and whether this instance is subscribed on it.
-	private Map<String, String> clusterNodes(ServerNotifications.@Nullable Status flags) {
 		ClusterSubscription cluster = this.clusterSubscription;
-		if (cluster == null || flags == null) {
-			return Map.of();
-		}
-		Set<String> subscribedMasters = cluster.subscribedMasters();
-		Map<String, String> nodes = new TreeMap<>();
-		flags.nodes().forEach((address, outcome) -> nodes.put(address,
-				(subscribedMasters.contains(address) ? "master, subscribed" : "not subscribed") + ", flags " + outcome));
-		return nodes;
+		return SubscriptionStatus.of(this.subscribed, this.redisReachable, (retry != null) ? retry.problem() : null,
+				this.channels, requiredFlags(), (server != null) ? server.lastStatus() : null, droppedEvents(),
+				(cluster != null) ? cluster.subscribedMasters() : null);
 	}
 
 	/** @return the channels subscribed to, e.g. {@code __keyevent@0__:expired}; empty before start */

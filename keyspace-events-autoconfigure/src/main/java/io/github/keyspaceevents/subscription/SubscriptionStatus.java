@@ -2,7 +2,11 @@ package io.github.keyspaceevents.subscription;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
+import io.github.keyspaceevents.notification.NotificationFlags;
+import io.github.keyspaceevents.notification.ServerNotifications;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,4 +27,27 @@ import org.jspecify.annotations.Nullable;
 public record SubscriptionStatus(boolean subscribed, boolean redisReachable, @Nullable String problem,
 		List<String> channels, String requiredFlags, String flagsState, @Nullable String serverFlags,
 		String missingFlags, @Nullable String flagsProblem, long droppedEvents, Map<String, String> nodes) {
+
+	static SubscriptionStatus of(boolean subscribed, boolean redisReachable, @Nullable String problem,
+			List<String> channels, String requiredFlags, ServerNotifications.@Nullable Status flags,
+			long droppedEvents, @Nullable Set<String> subscribedMasters) {
+		NotificationFlags serverFlags = (flags != null) ? flags.server() : null;
+		return new SubscriptionStatus(subscribed, redisReachable, problem, channels, requiredFlags,
+				(flags != null) ? flags.outcome().name() : "NOT_CHECKED",
+				(serverFlags != null) ? serverFlags.letters() : null, (flags != null) ? flags.missing().letters() : "",
+				(flags != null) ? flags.reason() : null, droppedEvents, clusterNodes(flags, subscribedMasters));
+	}
+
+	// Per node of a cluster: its flags and whether this instance is subscribed on it.
+	private static Map<String, String> clusterNodes(ServerNotifications.@Nullable Status flags,
+			@Nullable Set<String> subscribedMasters) {
+		if (subscribedMasters == null || flags == null) {
+			return Map.of();
+		}
+		Map<String, String> nodes = new TreeMap<>();
+		flags.nodes().forEach((address, outcome) -> nodes.put(address,
+				(subscribedMasters.contains(address) ? "master, subscribed" : "not subscribed") + ", flags " + outcome));
+		return nodes;
+	}
+
 }

@@ -5,13 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
 import org.jspecify.annotations.Nullable;
@@ -176,109 +171,12 @@ final class ExpiryLedger {
 	}
 
 	/**
-	 * Ask whether claims made ahead of their due time may begin now: one round trip on a standalone Redis, one per
-	 * shard in a cluster (whose shards live in different slots), however many claims; claims whose lease may have
-	 * ended by then are looked up one by one ({@link HolderScripts#HELD}).
+	 * Ask whether claims made ahead of their due time may begin now (see {@link ClaimStart}).
 	 * @return the server's time and, unless that is still before a claim's due time, whether each claim still holds,
 	 * in the order given
 	 */
 	Begin begin(List<Claim> claims) {
-		// A burst is a hundred thousand claims or more: plain loops over the shards' indexes, no per-claim grouping.
-		List<Shard> shards = shards();
-		boolean[] involved = new boolean[shards.size()];
-		long startAt = Long.MIN_VALUE;
-		for (Claim claim : claims) {
-			involved[claim.shard().index()] = true;
-			startAt = Math.max(startAt, claim.startAtMillis());
-		}
-		List<Shard> asked = new ArrayList<>();
-		for (int i = 0; i < involved.length; i++) {
-			if (involved[i]) {
-				asked.add(shards.get(i));
-			}
-		}
-		long[] serverMillisByShard = new long[shards.size()];
-		List<Set<Object>> revokedByShard = new ArrayList<>(Collections.nCopies(shards.size(), Set.of()));
-		long serverMillis = 0;
-		for (List<Shard> call : calls(asked)) {
-			List<?> reply = this.redis.execute(HolderScripts.BEGIN, call.stream().map(Shard::revoked).toList(),
-					Long.toString(startAt));
-			serverMillis = Long.parseLong((String) reply.get(0));
-			if ("wait".equals(reply.get(1))) {
-				// Read only: whatever other shards answered is simply asked again.
-				return new Begin(serverMillis, null);
-			}
-			int r = 1;
-			for (Shard shard : call) {
-				int count = Integer.parseInt((String) reply.get(r));
-				if (count > 0) {
-					revokedByShard.set(shard.index(), new HashSet<>(reply.subList(r + 1, r + 1 + count)));
-				}
-				serverMillisByShard[shard.index()] = serverMillis;
-				r += 1 + count;
-			}
-		}
-		Boolean[] current = new Boolean[claims.size()];
-		List<Integer> unsure = new ArrayList<>();
-		for (int i = 0; i < current.length; i++) {
-			Claim claim = claims.get(i);
-			int shard = claim.shard().index();
-			if (revokedByShard.get(shard).contains(claim.token())) {
-				current[i] = Boolean.FALSE;
-			}
-			else if (claim.leaseEndMillis() > serverMillisByShard[shard]) {
-				current[i] = Boolean.TRUE;
-			}
-			else {
-				unsure.add(i);
-			}
-		}
-		for (int from = 0; from < unsure.size(); from += MAX_PER_CALL) {
-			List<Integer> chunk = unsure.subList(from, Math.min(unsure.size(), from + MAX_PER_CALL));
-			List<Boolean> held = held(chunk.stream().map(claims::get).toList());
-			for (int i = 0; i < chunk.size(); i++) {
-				current[chunk.get(i)] = held.get(i);
-			}
-		}
-		return new Begin(serverMillis, Arrays.asList(current));
-	}
-
-	// Whether each claim's token is still its entry's.
-	private List<Boolean> held(List<Claim> claims) {
-		Map<Shard, List<Integer>> byShard = byShard(claims);
-		Boolean[] held = new Boolean[claims.size()];
-		for (List<Shard> call : calls(List.copyOf(byShard.keySet()))) {
-			List<String> args = new ArrayList<>(call.size() + 2 * claims.size());
-			for (Shard shard : call) {
-				args.add(Integer.toString(byShard.get(shard).size()));
-				for (int index : byShard.get(shard)) {
-					args.add(claims.get(index).key());
-					args.add(claims.get(index).token());
-				}
-			}
-			List<?> reply = this.redis.execute(HolderScripts.HELD, call.stream().map(Shard::tokens).toList(),
-					args.toArray());
-			int r = 1;
-			for (Shard shard : call) {
-				for (int index : byShard.get(shard)) {
-					held[index] = "1".equals(reply.get(r++));
-				}
-			}
-		}
-		return List.of(held);
-	}
-
-	private static Map<Shard, List<Integer>> byShard(List<Claim> claims) {
-		Map<Shard, List<Integer>> byShard = new LinkedHashMap<>();
-		for (int i = 0; i < claims.size(); i++) {
-			byShard.computeIfAbsent(claims.get(i).shard(), (shard) -> new ArrayList<>()).add(i);
-		}
-		return byShard;
-	}
-
-	// Shards whose keys one script call may take: all of them on a standalone Redis, one in a cluster.
-	private List<List<Shard>> calls(List<Shard> shards) {
-		return this.cluster ? shards.stream().map(List::of).toList() : List.of(shards);
+		return new ClaimStart(this.redis, this.cluster, shards()).begin(claims);
 	}
 
 	/**
