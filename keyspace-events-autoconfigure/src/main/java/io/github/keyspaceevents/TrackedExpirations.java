@@ -2,7 +2,9 @@ package io.github.keyspaceevents;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +52,34 @@ public interface TrackedExpirations {
 	void expireAfter(String key, @Nullable String value, Duration timeToLive);
 
 	/**
+	 * Write and track many keys at once, e.g. a job that schedules coupon expiries: the same as calling
+	 * {@link #expireAt} for each in order, in far fewer round trips (one per thousand keys on a standalone Redis, one
+	 * per ledger shard and thousand keys on a cluster). Each key is written atomically with its entry, as by
+	 * {@code expireAt}; the batch as a whole is not: if Redis fails midway, the keys of the calls that completed are
+	 * tracked and the others are not, and writing the batch again writes each of them again. Every expiry is checked
+	 * before anything is written, so bad input writes nothing.
+	 * @param expiries what to write; a key given twice is written with its last expiry
+	 */
+	default void expireAtAll(Collection<Expiry> expiries) {
+		for (Expiry expiry : expiries) {
+			expireAt(expiry.key(), expiry.value(), expiry.deadline());
+		}
+	}
+
+	/**
+	 * {@link #expireAt}, without waiting: the key is checked at once (and the call throws for bad input), then
+	 * written in the background, together with other keys written asynchronously meanwhile, in batches as by
+	 * {@link #expireAtAll}.
+	 * @param key the key
+	 * @param value its value, handed to the handler with the expiry (may be {@code null})
+	 * @param deadline when it expires; a past deadline is due at once
+	 * @return completes once the key and its entry are written, or exceptionally with the reason they were not
+	 */
+	default CompletableFuture<Void> expireAtAsync(String key, @Nullable String value, Instant deadline) {
+		return CompletableFuture.runAsync(() -> expireAt(key, value, deadline));
+	}
+
+	/**
 	 * Delete a tracked key and its ledger entry in one step, e.g. when an order is paid. An attempt already running
 	 * is not interrupted, but it is neither retried nor recorded afterwards.
 	 * @param key the key
@@ -90,6 +120,16 @@ public interface TrackedExpirations {
 	 * @return how many were deleted
 	 */
 	long purgeDeadLetters(Duration age);
+
+	/**
+	 * One key to write and track, for {@link #expireAtAll}.
+	 *
+	 * @param key the key
+	 * @param value its value, handed to the handler with the expiry (may be {@code null})
+	 * @param deadline when it expires; a past deadline is due at once
+	 */
+	record Expiry(String key, @Nullable String value, Instant deadline) {
+	}
 
 	/**
 	 * A tracked expiry given up after its last attempt.

@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
+import io.github.keyspaceevents.TrackedExpirations.Expiry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -108,6 +111,65 @@ final class ExpiryLedger {
 			this.redis.opsForValue().set(key, stored);
 		}
 		return new long[] { Long.parseLong((String) reply.get(0)), Long.parseLong((String) reply.get(1)) };
+	}
+
+	/**
+	 * Write many keys and their entries: one call per thousand keys (standalone), or per shard and thousand keys
+	 * (cluster, where the tracked keys are written after their entries, as by {@link #track}).
+	 * @return the server's time at the last call
+	 */
+	long trackAll(List<Expiry> expiries) {
+		List<List<Expiry>> calls = new ArrayList<>();
+		if (this.cluster) {
+			Map<Shard, List<Expiry>> byShard = new LinkedHashMap<>();
+			for (Expiry expiry : expiries) {
+				byShard.computeIfAbsent(shardOf(expiry.key()), (shard) -> new ArrayList<>()).add(expiry);
+			}
+			byShard.values().forEach((ofShard) -> calls.addAll(chunks(ofShard)));
+		}
+		else {
+			calls.addAll(chunks(expiries));
+		}
+		long serverMillis = 0;
+		for (List<Expiry> call : calls) {
+			List<Shard> shards = new ArrayList<>();
+			List<String> args = new ArrayList<>(1 + 5 * call.size());
+			args.add("");
+			for (Expiry expiry : call) {
+				Shard shard = shardOf(expiry.key());
+				int group = shards.indexOf(shard);
+				if (group < 0) {
+					shards.add(shard);
+					group = shards.size() - 1;
+				}
+				args.add(Integer.toString(group + 1));
+				args.add(expiry.key());
+				args.add(Long.toString(expiry.deadline().toEpochMilli()));
+				args.add((expiry.value() != null) ? "1" : "0");
+				args.add((expiry.value() != null) ? expiry.value() : "");
+			}
+			args.set(0, Integer.toString(shards.size()));
+			List<String> keys = new ArrayList<>(8 * shards.size() + call.size());
+			shards.forEach((shard) -> keys.addAll(shard.keys()));
+			if (!this.cluster) {
+				call.forEach((expiry) -> keys.add(expiry.key()));
+			}
+			serverMillis = Long.parseLong(this.redis.execute(LedgerScripts.TRACK_MANY, keys, args.toArray()));
+			if (this.cluster) {
+				Map<String, String> values = new LinkedHashMap<>();
+				call.forEach((expiry) -> values.put(expiry.key(), (expiry.value() != null) ? expiry.value() : ""));
+				this.redis.opsForValue().multiSet(values);
+			}
+		}
+		return serverMillis;
+	}
+
+	private static <T> List<List<T>> chunks(List<T> list) {
+		List<List<T>> chunks = new ArrayList<>();
+		for (int from = 0; from < list.size(); from += MAX_PER_CALL) {
+			chunks.add(list.subList(from, Math.min(list.size(), from + MAX_PER_CALL)));
+		}
+		return chunks;
 	}
 
 	/** @return 1 if it was scheduled, 0 if an attempt was running, -1 if it was not tracked */

@@ -48,14 +48,15 @@ final class LedgerScripts {
 			end
 			-- A claim taken from its holder by a cancel or re-write is remembered until its lease would have ended, so
 			-- that BEGIN can tell a holder whose claim was taken without looking up each claim (see BEGIN).
-			local function revoke(k)
-				local held = redis.call('HGET', tokens, k)
+			local function revokeIn(tokensKey, leasedKey, revokedKey, k)
+				local held = redis.call('HGET', tokensKey, k)
 				if held then
-					local leaseEnd = redis.call('ZSCORE', leased, k)
-					if leaseEnd then redis.call('ZADD', revoked, leaseEnd, held) end
+					local leaseEnd = redis.call('ZSCORE', leasedKey, k)
+					if leaseEnd then redis.call('ZADD', revokedKey, leaseEnd, held) end
 				end
 				return held
 			end
+			local function revoke(k) return revokeIn(tokens, leased, revoked, k) end
 			local function bury(k, deadline, attempts, now, reason, payload, inline)
 				redis.call('HSET', dead, k, deadline .. ':' .. attempts .. ':' .. ms(now) .. ':' .. reason .. '\\n' .. payload)
 				redis.call('ZADD', deadIndex, ms(now), k)
@@ -87,6 +88,41 @@ final class LedgerScripts {
 			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
 			return { deadline, ms(now) }
 			""", List.class);
+
+	/**
+	 * {@link #TRACK} for many keys of one shard or (standalone) of several, each with a deadline: the same steps per
+	 * key, in the order given, in one call.
+	 */
+	static final RedisScript<String> TRACK_MANY = RedisScript.of(PREAMBLE + """
+			-- KEYS: the 8 keys of each shard in the call, then (standalone) the tracked keys, one per entry
+			-- ARGV: shards in the call, then per entry: shard (1-based, in the call), key, deadline, hasValue, value
+			local now = nowMillis()
+			local groups = tonumber(ARGV[1])
+			local inline = #KEYS > groups * 8
+			local pruned = {}
+			for e = 0, (#ARGV - 1) / 5 - 1 do
+				local a = 2 + e * 5
+				local g = tonumber(ARGV[a])
+				local base = (g - 1) * 8
+				local dueKey, leasedKey, entriesKey, tokensKey = KEYS[base + 1], KEYS[base + 2], KEYS[base + 3],
+					KEYS[base + 4]
+				local revokedKey = KEYS[base + 8]
+				if not pruned[g] then
+					redis.call('ZREMRANGEBYSCORE', revokedKey, '-inf', ms(now))
+					pruned[g] = true
+				end
+				local k, deadline = ARGV[a + 1], ARGV[a + 2]
+				if inline then redis.call('SET', KEYS[groups * 8 + e + 1], ARGV[a + 4]) end
+				revokeIn(tokensKey, leasedKey, revokedKey, k)
+				redis.call('ZREM', leasedKey, k)
+				redis.call('HDEL', tokensKey, k)
+				redis.call('ZADD', dueKey, deadline, k)
+				local payload = '-'
+				if ARGV[a + 3] == '1' then payload = 'v' .. ARGV[a + 4] end
+				redis.call('HSET', entriesKey, k, deadline .. ':0:' .. payload)
+			end
+			return ms(now)
+			""", String.class);
 
 	/**
 	 * Cancel from any live state. Returns 1 if the entry was scheduled, or claimed ahead of a due time not reached yet

@@ -2,20 +2,24 @@ package io.github.keyspaceevents.tracking;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
 
 import io.github.keyspaceevents.TrackedExpirations;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * {@link TrackedExpirations} kept in a ledger in Redis. The ledger's states and transitions are described in this
  * package's documentation; {@link ExpiryScheduler} claims and handles the entries.
  */
-public final class RedisTrackedExpirations implements TrackedExpirations {
+public final class RedisTrackedExpirations implements TrackedExpirations, DisposableBean {
 
 	// Sorted-set scores are doubles: beyond 2^53 milliseconds a deadline could not be stored exactly.
 	private static final long MAX_MILLIS = (1L << 53) - 1;
@@ -27,6 +31,8 @@ public final class RedisTrackedExpirations implements TrackedExpirations {
 	private final ExpiryLedger ledger;
 
 	private final List<LongConsumer> trackListeners = new CopyOnWriteArrayList<>();
+
+	private final AsyncWrites asyncWrites = new AsyncWrites(this::writeAll);
 
 	/**
 	 * Create the ledger's client.
@@ -48,16 +54,59 @@ public final class RedisTrackedExpirations implements TrackedExpirations {
 
 	@Override
 	public void expireAt(String key, @Nullable String value, Instant deadline) {
-		checkKey(key);
-		checkValue(value);
+		check(new Expiry(key, value, deadline));
+		tracked(this.ledger.track(key, value, deadline, null));
+	}
+
+	private void check(Expiry expiry) {
+		checkKey(expiry.key());
+		checkValue(expiry.value());
+		Instant deadline = expiry.deadline();
 		if (deadline == null) {
-			throw new IllegalArgumentException("Deadline of tracked key '" + key + "' must not be null");
+			throw new IllegalArgumentException("Deadline of tracked key '" + expiry.key() + "' must not be null");
 		}
 		if (deadline.isBefore(Instant.EPOCH) || deadline.isAfter(LATEST)) {
-			throw new IllegalArgumentException("Deadline " + deadline + " of tracked key '" + key
+			throw new IllegalArgumentException("Deadline " + deadline + " of tracked key '" + expiry.key()
 					+ "' is outside what Redis can store exactly (" + Instant.EPOCH + " to " + LATEST + ")");
 		}
-		tracked(this.ledger.track(key, value, deadline, null));
+	}
+
+	@Override
+	public void expireAtAll(Collection<Expiry> expiries) {
+		if (expiries == null) {
+			throw new IllegalArgumentException("Expiries to write must not be null");
+		}
+		List<Expiry> checked = new ArrayList<>(expiries.size());
+		for (Expiry expiry : expiries) {
+			if (expiry == null) {
+				throw new IllegalArgumentException("Expiries to write must not contain null");
+			}
+			check(expiry);
+			checked.add(expiry);
+		}
+		writeAll(checked);
+	}
+
+	@Override
+	public CompletableFuture<Void> expireAtAsync(String key, @Nullable String value, Instant deadline) {
+		Expiry expiry = new Expiry(key, value, deadline);
+		check(expiry);
+		return this.asyncWrites.submit(expiry);
+	}
+
+	private void writeAll(List<Expiry> expiries) {
+		if (expiries.isEmpty()) {
+			return;
+		}
+		long serverMillis = this.ledger.trackAll(expiries);
+		long earliest = expiries.stream().mapToLong((expiry) -> expiry.deadline().toEpochMilli()).min().getAsLong();
+		tracked(new long[] { earliest, serverMillis });
+	}
+
+	/** Write what {@link #expireAtAsync} still holds, then end its thread. */
+	@Override
+	public void destroy() {
+		this.asyncWrites.close();
 	}
 
 	@Override

@@ -2,12 +2,15 @@ package io.github.keyspaceevents.autoconfigure;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.TrackedExpirations.Expiry;
 import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisClusterProcesses;
@@ -102,7 +105,13 @@ class RedisClusterTests {
 			for (int i = 0; i < 200; i++) {
 				tracked.expireAt("invoice:" + i, "v" + i, deadline.plusMillis(i));
 			}
-			await().atMost(Duration.ofSeconds(20)).until(() -> Handlers.expired.size() == 200);
+			// And in one batch: one call per shard, each in its own slot.
+			List<Expiry> batch = new ArrayList<>();
+			for (int i = 200; i < 400; i++) {
+				batch.add(new Expiry("invoice:" + i, "v" + i, deadline.plusMillis(i)));
+			}
+			tracked.expireAtAll(batch);
+			await().atMost(Duration.ofSeconds(20)).until(() -> Handlers.expired.size() == 400);
 			assertThat(Handlers.expired).allSatisfy((key, count) -> assertThat(count.get()).isOne());
 		});
 	}

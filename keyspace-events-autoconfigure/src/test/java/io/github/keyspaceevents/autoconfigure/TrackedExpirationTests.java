@@ -5,15 +5,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.TrackedExpirations.Expiry;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
+import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +27,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -52,6 +58,86 @@ class TrackedExpirationTests {
 				assertThat(event.deadline()).isEqualTo(Instant.ofEpochMilli(deadline.toEpochMilli()));
 				assertThat(Handlers.lagMillis.get("order:1")).isBetween(0L, 250L);
 			});
+		}
+	}
+
+	@Test
+	void manyKeysWrittenInOneBatchAreEachHandledOnceWithTheirLastValue() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				// Tracked before, due in an hour: the batch re-writes it like expireAt would.
+				tracked.expireAt("order:b1", "old", Instant.now().plus(Duration.ofHours(1)));
+				Instant deadline = Instant.now().plusMillis(500);
+				List<Expiry> batch = new ArrayList<>();
+				for (int i = 0; i < 2_500; i++) {
+					batch.add(new Expiry("order:b" + i, "v" + i, deadline.plusMillis(i % 100)));
+				}
+				batch.add(new Expiry("order:b0", "last", deadline));
+				batch.add(new Expiry("order:b2", null, deadline));
+				tracked.expireAtAll(batch);
+				assertThat(redis.command("GET", "order:b3")).isEqualTo("v3");
+				await().atMost(Duration.ofSeconds(30)).until(() -> Handlers.total() == 2_500);
+				for (int i = 0; i < 2_500; i++) {
+					assertThat(Handlers.handled("order:b" + i)).isEqualTo(1);
+				}
+				assertThat(Handlers.events.get("order:b0").value()).isEqualTo("last");
+				assertThat(Handlers.events.get("order:b1").value()).isEqualTo("v1");
+				assertThat(Handlers.events.get("order:b2").value()).isNull();
+				assertThat(Handlers.events.get("order:b7").deadline())
+					.isEqualTo(Instant.ofEpochMilli(deadline.toEpochMilli() + 7));
+			});
+		}
+	}
+
+	@Test
+	void aBatchWithOneBadExpiryIsRefusedWholeAndWritesNothing() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				List<Expiry> batch = List.of(new Expiry("order:good", "v", Instant.now()),
+						new Expiry("{keyspace-events:0}:due", "v", Instant.now()));
+				assertThatIllegalArgumentException().isThrownBy(() -> tracked.expireAtAll(batch))
+					.withMessageContaining("{keyspace-events:0}:due");
+				assertThat(redis.command("EXISTS", "order:good")).isEqualTo(0L);
+				assertThat(((RedisTrackedExpirations) tracked).backlog().scheduled()).isZero();
+			});
+		}
+	}
+
+	@Test
+	void asynchronousWritesCompleteOnceWrittenAndEachIsHandledOnce() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				assertThatIllegalArgumentException().isThrownBy(() -> tracked.expireAtAsync("", "v", Instant.now()));
+				Instant deadline = Instant.now().plusMillis(500);
+				List<CompletableFuture<Void>> writes = new CopyOnWriteArrayList<>();
+				List<Thread> writers = new ArrayList<>();
+				for (int t = 0; t < 4; t++) {
+					int writer = t;
+					Thread thread = new Thread(() -> {
+						for (int i = 0; i < 500; i++) {
+							writes.add(tracked.expireAtAsync("order:a" + writer + ":" + i, "v", deadline));
+						}
+					});
+					thread.start();
+					writers.add(thread);
+				}
+				for (Thread writer : writers) {
+					writer.join();
+				}
+				CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+				assertThat(writes).hasSize(2_000).allMatch((write) -> write.isDone() && !write.isCompletedExceptionally());
+				assertThat(redis.command("EXISTS", "order:a3:499")).isEqualTo(1L);
+				await().atMost(Duration.ofSeconds(30)).until(() -> Handlers.total() == 2_000);
+				assertThat(Handlers.successes.values()).allMatch((count) -> count.get() == 1);
+			});
+			// The writer's thread ends with the context.
+			assertThat(Thread.getAllStackTraces().keySet())
+				.noneMatch((thread) -> thread.getName().startsWith("keyspace-events-tracked-writer") && thread.isAlive());
 		}
 	}
 
