@@ -97,20 +97,20 @@ final class ExpiryLedger {
 
 	/**
 	 * Write the key and its entry; re-writing a tracked key replaces its entry, whatever state it was in.
-	 * @return the deadline as stored, and the server's time
+	 * @return how long until it is due, by the server's clock (milliseconds; negative if already due)
 	 */
-	long[] track(String key, @Nullable String value, @Nullable Instant deadline, @Nullable Duration timeToLive) {
+	long track(String key, @Nullable String value, @Nullable Instant deadline, @Nullable Duration timeToLive) {
 		Shard shard = shardOf(key);
 		String stored = (value != null) ? value : "";
 		String mode = (deadline != null) ? "at" : "after";
 		long millis = (deadline != null) ? deadline.toEpochMilli() : timeToLive.toMillis();
-		List<?> reply = this.redis.execute(LedgerScripts.TRACK, withKey(key, shard), key, mode, Long.toString(millis),
+		Long delay = this.redis.execute(LedgerScripts.TRACK, withKey(key, shard), key, mode, Long.toString(millis),
 				(value != null) ? "1" : "0", stored);
 		if (this.cluster) {
 			// Entry first: should this write fail, the expiry is still handled at its deadline.
 			this.redis.opsForValue().set(key, stored);
 		}
-		return new long[] { Long.parseLong((String) reply.get(0)), Long.parseLong((String) reply.get(1)) };
+		return (delay != null) ? delay : 0;
 	}
 
 	/**

@@ -71,23 +71,23 @@ final class LedgerScripts {
 	 * Write (or re-write) an entry: scheduled with a fresh state. A running attempt of an earlier write loses its
 	 * token, so nothing it does afterwards touches the new entry or the key.
 	 */
-	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> TRACK = RedisScript.of(PREAMBLE + """
+	static final RedisScript<Long> TRACK = RedisScript.of(PREAMBLE + """
 			-- ARGV: key, mode ('at' | 'after'), millis, hasValue, value
 			local now = nowMillis()
 			local deadline = ARGV[3]
 			if ARGV[2] == 'after' then deadline = ms(now + tonumber(ARGV[3])) end
 			if KEYS[9] then redis.call('SET', KEYS[9], ARGV[5]) end
-			redis.call('ZREMRANGEBYSCORE', revoked, '-inf', ms(now))
-			revoke(ARGV[1])
-			redis.call('ZREM', leased, ARGV[1])
-			redis.call('HDEL', tokens, ARGV[1])
+			-- A key is in leased exactly while it has a token: most writes find neither.
+			if revoke(ARGV[1]) then
+				redis.call('ZREM', leased, ARGV[1])
+				redis.call('HDEL', tokens, ARGV[1])
+			end
 			redis.call('ZADD', due, deadline, ARGV[1])
 			local payload = '-'
 			if ARGV[4] == '1' then payload = 'v' .. ARGV[5] end
 			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
-			return { deadline, ms(now) }
-			""", List.class);
+			return tonumber(deadline) - now
+			""", Long.class);
 
 	/**
 	 * {@link #TRACK} for many keys of one shard or (standalone) of several, each with a deadline: the same steps per
@@ -99,23 +99,18 @@ final class LedgerScripts {
 			local now = nowMillis()
 			local groups = tonumber(ARGV[1])
 			local inline = #KEYS > groups * 8
-			local pruned = {}
 			for e = 0, (#ARGV - 1) / 5 - 1 do
 				local a = 2 + e * 5
 				local g = tonumber(ARGV[a])
 				local base = (g - 1) * 8
 				local dueKey, leasedKey, entriesKey, tokensKey = KEYS[base + 1], KEYS[base + 2], KEYS[base + 3],
 					KEYS[base + 4]
-				local revokedKey = KEYS[base + 8]
-				if not pruned[g] then
-					redis.call('ZREMRANGEBYSCORE', revokedKey, '-inf', ms(now))
-					pruned[g] = true
-				end
 				local k, deadline = ARGV[a + 1], ARGV[a + 2]
 				if inline then redis.call('SET', KEYS[groups * 8 + e + 1], ARGV[a + 4]) end
-				revokeIn(tokensKey, leasedKey, revokedKey, k)
-				redis.call('ZREM', leasedKey, k)
-				redis.call('HDEL', tokensKey, k)
+				if revokeIn(tokensKey, leasedKey, KEYS[base + 8], k) then
+					redis.call('ZREM', leasedKey, k)
+					redis.call('HDEL', tokensKey, k)
+				end
 				redis.call('ZADD', dueKey, deadline, k)
 				local payload = '-'
 				if ARGV[a + 3] == '1' then payload = 'v' .. ARGV[a + 4] end

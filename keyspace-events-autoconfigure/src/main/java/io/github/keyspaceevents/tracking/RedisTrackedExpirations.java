@@ -100,7 +100,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		}
 		long serverMillis = this.ledger.trackAll(expiries);
 		long earliest = expiries.stream().mapToLong((expiry) -> expiry.deadline().toEpochMilli()).min().getAsLong();
-		tracked(new long[] { earliest, serverMillis });
+		tracked(earliest - serverMillis);
 	}
 
 	/** Write what {@link #expireAtAsync} still holds, then end its thread. */
@@ -120,8 +120,8 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		tracked(this.ledger.track(key, value, null, timeToLive));
 	}
 
-	private void tracked(long[] deadlineAndServerTime) {
-		long delay = deadlineAndServerTime[0] - deadlineAndServerTime[1];
+	// A key is due in delayMillis (server time): the scheduler may need to wake sooner.
+	private void tracked(long delay) {
 		this.trackListeners.forEach((listener) -> listener.accept(delay));
 	}
 

@@ -22,7 +22,7 @@ import io.github.keyspaceevents.launcher.RedisServerProcess;
  * <p>
  * System properties: {@code benchmark.scale} (default 1.0) scales every event count; {@code benchmark.runs}
  * (default 3) is the number of measured throughput runs, of which the median is reported;
- * {@code benchmark.workloads} picks some of {@code dispatch,mixed,lag,slow}.
+ * {@code benchmark.workloads} picks some of {@code dispatch,mixed,schedule,lag,slow}.
  */
 public final class Benchmarks {
 
@@ -69,8 +69,13 @@ public final class Benchmarks {
 					dispatchContenders, total, total / 10, (i) -> (i % 10 == 0) ? "order:" + i : "session:" + i);
 			}
 			List<Supplier<Contender>> expiryContenders = List.of(RawLettuceContender::new,
-					KeyExpirationEventContender::new, StarterContender::new, StarterContender::tracked);
+					KeyExpirationEventContender::new, StarterContender::new, StarterContender::tracked,
+					RedissonContender::new);
 			int keys = count(100_000);
+			if (selected("schedule")) {
+				new SchedulingWorkload(redis, this.runs, this.report).run(
+						"scheduling: " + count(20_000) + " deadlines an hour ahead, written", count(20_000));
+			}
 			if (selected("lag")) {
 				lag("expiry lag: " + keys + " keys due over 5 s", redis, publisher, expiryContenders, keys, 5_000);
 				lag("expiry lag: " + keys + " keys due at the same millisecond", redis, publisher, expiryContenders,
@@ -93,7 +98,7 @@ public final class Benchmarks {
 		return selection.isBlank() || contender.name().contains(selection);
 	}
 
-	// -Dbenchmark.workloads=dispatch,mixed,lag,slow (default: all)
+	// -Dbenchmark.workloads=dispatch,mixed,schedule,lag,slow (default: all)
 	private static boolean selected(String workload) {
 		String selection = System.getProperty("benchmark.workloads", "");
 		return selection.isBlank() || List.of(selection.split(",")).contains(workload);

@@ -1,15 +1,12 @@
 package io.github.keyspaceevents.benchmarks;
 
 import java.time.Instant;
-import java.util.function.IntFunction;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.TrackedExpirations.Expiry;
 import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
@@ -28,7 +25,7 @@ final class StarterContender implements Contender {
 
 	static volatile SinkHolder sinks;
 
-	private static final int WRITERS = 32;
+	private static final int BATCH = 10_000;
 
 	private final boolean tracked;
 
@@ -58,34 +55,20 @@ final class StarterContender implements Contender {
 			Contender.super.writeExpiringKeys(publisher, count, deadlineOf);
 			return;
 		}
-		TrackedExpirations tracked = this.context.getBean(TrackedExpirations.class);
-		// Many writers share Lettuce's connection, which pipelines their commands.
-		ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
-		try {
-			List<Future<?>> writes = new ArrayList<>();
-			for (int w = 0; w < WRITERS; w++) {
-				int writer = w;
-				writes.add(writers.submit(() -> {
-					for (int i = writer; i < count; i += WRITERS) {
-						long deadline = deadlineOf.apply(i);
-						tracked.expireAt("order:" + deadline + ":" + i, "pending", Instant.ofEpochMilli(deadline));
-					}
-				}));
+		// In batches, as a job scheduling many deadlines would.
+		TrackedExpirations tracked = trackedExpirations();
+		for (int from = 0; from < count; from += BATCH) {
+			List<Expiry> batch = new ArrayList<>(BATCH);
+			for (int i = from; i < Math.min(count, from + BATCH); i++) {
+				long deadline = deadlineOf.apply(i);
+				batch.add(new Expiry("order:" + deadline + ":" + i, "pending", Instant.ofEpochMilli(deadline)));
 			}
-			for (Future<?> write : writes) {
-				write.get();
-			}
+			tracked.expireAtAll(batch);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
-		finally {
-			writers.shutdown();
-		}
+	}
+
+	TrackedExpirations trackedExpirations() {
+		return this.context.getBean(TrackedExpirations.class);
 	}
 
 	@Override

@@ -1,0 +1,105 @@
+package io.github.keyspaceevents.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+import org.redisson.Redisson;
+import org.redisson.api.RBlockingQueue;
+import org.redisson.api.RDelayedQueue;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * Redisson's delayed queue, as a Java team would use it for "cancel the order at its deadline": keys offered to an
+ * {@code RDelayedQueue} with their delay, taken from the {@code RBlockingQueue} behind it by a consumer thread. It does
+ * not use keyspace events at all: Redisson moves due elements from a sorted set to the queue itself.
+ */
+final class RedissonContender implements Contender {
+
+	static final String NAME = "Redisson RDelayedQueue + RBlockingQueue consumer";
+
+	private RedissonClient client;
+
+	private RBlockingQueue<String> queue;
+
+	private RDelayedQueue<String> delayed;
+
+	private Thread consumer;
+
+	private volatile boolean running;
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public void start(RedisServerProcess redis, String event, SinkHolder sinks) {
+		this.client = client(redis);
+		this.queue = this.client.getBlockingQueue("orders", StringCodec.INSTANCE);
+		this.delayed = this.client.getDelayedQueue(this.queue);
+		this.running = true;
+		this.consumer = new Thread(() -> {
+			while (this.running) {
+				try {
+					String key = this.queue.poll(100, TimeUnit.MILLISECONDS);
+					if (key != null) {
+						sinks.get().accept(key.getBytes(StandardCharsets.UTF_8));
+					}
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				catch (RuntimeException ex) {
+					if (this.running) {
+						throw ex;
+					}
+				}
+			}
+		}, "redisson-consumer");
+		this.consumer.start();
+	}
+
+	static RedissonClient client(RedisServerProcess redis) {
+		Config config = new Config();
+		config.useSingleServer().setAddress("redis://" + redis.host() + ":" + redis.port());
+		return Redisson.create(config);
+	}
+
+	/** Offers every key asynchronously, then waits for all offers: Redisson's fastest way to schedule many. */
+	@Override
+	public void writeExpiringKeys(Publisher publisher, int count, IntFunction<Long> deadlineOf) {
+		offerAll(this.delayed, count, deadlineOf);
+	}
+
+	static void offerAll(RDelayedQueue<String> delayed, int count, IntFunction<Long> deadlineOf) {
+		List<CompletableFuture<Void>> offers = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			long deadline = deadlineOf.apply(i);
+			long delay = Math.max(0, deadline - System.currentTimeMillis());
+			offers.add(delayed.offerAsync("order:" + deadline + ":" + i, delay, TimeUnit.MILLISECONDS)
+				.toCompletableFuture());
+		}
+		CompletableFuture.allOf(offers.toArray(CompletableFuture[]::new)).join();
+	}
+
+	@Override
+	public void close() {
+		this.running = false;
+		try {
+			this.consumer.join(5_000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.delayed.destroy();
+		this.client.shutdown();
+	}
+
+}
