@@ -17,8 +17,9 @@ import org.redisson.config.Config;
 
 /**
  * Redisson's delayed queue, as a Java team would use it for "cancel the order at its deadline": keys offered to an
- * {@code RDelayedQueue} with their delay, taken from the {@code RBlockingQueue} behind it by a consumer thread. It does
- * not use keyspace events at all: Redisson moves due elements from a sorted set to the queue itself.
+ * {@code RDelayedQueue} with their delay, taken from the {@code RBlockingQueue} behind it by a consumer thread, up to a
+ * thousand per round trip. It does not use keyspace events at all: Redisson moves due elements from a sorted set to
+ * the queue itself.
  */
 final class RedissonContender implements Contender {
 
@@ -48,8 +49,13 @@ final class RedissonContender implements Contender {
 		this.consumer = new Thread(() -> {
 			while (this.running) {
 				try {
-					String key = this.queue.poll(100, TimeUnit.MILLISECONDS);
-					if (key != null) {
+					// Up to a thousand at a time (LPOP with a count), else block for the next one.
+					List<String> keys = this.queue.poll(1_000);
+					if (keys.isEmpty()) {
+						String key = this.queue.poll(100, TimeUnit.MILLISECONDS);
+						keys = (key != null) ? List.of(key) : List.of();
+					}
+					for (String key : keys) {
 						sinks.get().accept(key.getBytes(StandardCharsets.UTF_8));
 					}
 				}

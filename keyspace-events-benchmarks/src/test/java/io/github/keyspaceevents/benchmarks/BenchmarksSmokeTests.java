@@ -20,8 +20,11 @@ class BenchmarksSmokeTests {
 		assertThat(table).contains("| dispatch: 1000 del events").contains("keyspace-events starter (defaults)")
 			.contains("x raw Lettuce")
 			.contains("all 500 handled")
+			.contains("x Redisson offerAsync")
+			.contains("Redisson RDelayedQueue + RBlockingQueue consumer")
 			.doesNotContain("only ");
-		assertThat(Files.readAllLines(output.resolve("benchmark-results.csv"))).hasSize(1 + 3 + 3 + 4 + 4 + 2 + 1);
+		// Header; dispatch and mixed (3 each), scheduling (5), two lag workloads (5 each), slow handlers (2 + 1).
+		assertThat(Files.readAllLines(output.resolve("benchmark-results.csv"))).hasSize(1 + 3 + 3 + 5 + 5 + 5 + 2 + 1);
 	}
 
 }
