@@ -21,6 +21,8 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import org.springframework.data.redis.connection.DefaultMessage;
 import org.springframework.data.redis.connection.MessageListener;
@@ -34,7 +36,8 @@ import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
  * ({@code CLUSTER NODES}), and each is subscribed on its own connection, taken from the pool the Jedis cluster client
  * keeps for that node (so it carries the application's credentials and TLS settings) and held by a thread blocked in
  * {@code SUBSCRIBE} for as long as the node is a master. A subscription that ends (the node failed, the connection
- * was killed) is made again at the next refresh, on whatever is master then.
+ * was killed) is made again at the next refresh, on whatever is master then. A master Jedis has not met yet is sent
+ * one read, which its redirect makes Jedis learn.
  */
 final class JedisClusterSubscription implements ClusterSubscription {
 
@@ -83,13 +86,18 @@ final class JedisClusterSubscription implements ClusterSubscription {
 		Set<String> masters = new HashSet<>();
 		Map<String, ConnectionPool> pools;
 		try (RedisClusterConnection connection = this.connectionFactory.getClusterConnection()) {
+			Object client = connection.getNativeConnection();
 			for (RedisClusterNode node : connection.clusterGetNodes()) {
 				if (node.isMaster() && node.isConnected() && !node.getFlags().contains(RedisClusterNode.Flag.FAIL)
 						&& !node.getFlags().contains(RedisClusterNode.Flag.PFAIL)) {
-					masters.add(node.getHost() + ":" + node.getPort());
+					String address = node.getHost() + ":" + node.getPort();
+					masters.add(address);
+					if (!poolsOf(client).containsKey(address)) {
+						meet(client, node);
+					}
 				}
 			}
-			pools = poolsOf(connection.getNativeConnection());
+			pools = poolsOf(client);
 		}
 		// A node that stopped being a master, or whose subscription ended, is let go; it is subscribed again if it is
 		// (still or again) a master.
@@ -121,6 +129,27 @@ final class JedisClusterSubscription implements ClusterSubscription {
 			}
 		}
 		return added;
+	}
+
+	// Jedis learns of a master (a promoted replica, one added by resharding) when a command is redirected to it: send it
+	// one, for a key in one of the master's slots, rather than wait for the application to.
+	private static void meet(Object client, RedisClusterNode master) {
+		if (!(client instanceof UnifiedJedis jedis) || master.getSlotRange().getSlots().isEmpty()) {
+			return;
+		}
+		int slot = master.getSlotRange().getSlots().iterator().next();
+		for (int i = 0; i < 1_000_000; i++) {
+			String key = "keyspace-events:slot:" + i;
+			if (JedisClusterCRC16.getSlot(key) == slot) {
+				try {
+					jedis.exists(key);
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Could not reach cluster master " + master.getHost() + ":" + master.getPort(), ex);
+				}
+				return;
+			}
+		}
 	}
 
 	private static Map<String, ConnectionPool> poolsOf(Object nativeConnection) {
