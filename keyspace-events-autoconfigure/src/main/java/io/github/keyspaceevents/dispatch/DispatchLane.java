@@ -36,6 +36,9 @@ final class DispatchLane {
 
 	private static final int YIELDS_BEFORE_PARKING = 10;
 
+	// A running key with nothing waiting behind it, as most are: shared, never added to, so no queue is allocated.
+	private static final ArrayDeque<KeyspaceEventDispatcher.Delivery> NONE_WAITING = new ArrayDeque<>(0);
+
 	/** What the lane does with a delivery: run its handlers, or give it back when the lane is stopping. */
 	interface Deliverer {
 
@@ -184,8 +187,12 @@ final class DispatchLane {
 			while ((delivery = this.queue.poll()) != null) {
 				ArrayDeque<KeyspaceEventDispatcher.Delivery> waiting = this.running.get(delivery.key());
 				if (waiting == null) {
-					this.running.put(delivery.key(), new ArrayDeque<>(2));
+					this.running.put(delivery.key(), NONE_WAITING);
 					return delivery;
+				}
+				if (waiting == NONE_WAITING) {
+					waiting = new ArrayDeque<>(2);
+					this.running.put(delivery.key(), waiting);
 				}
 				waiting.add(delivery);
 			}
@@ -240,7 +247,7 @@ final class DispatchLane {
 					// Only this thread runs: the key it is about to run is the only one in flight.
 					this.lock.lock();
 					try {
-						this.running.put(current, new ArrayDeque<>(2));
+						this.running.put(current, NONE_WAITING);
 						this.keyed = true;
 					}
 					finally {

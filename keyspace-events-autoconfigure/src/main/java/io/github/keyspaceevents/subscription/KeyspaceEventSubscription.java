@@ -1,13 +1,11 @@
 package io.github.keyspaceevents.subscription;
 
-import io.github.keyspaceevents.dispatch.DispatchMetrics;
 import io.github.keyspaceevents.dispatch.ExpiredKeyHandlers;
 import io.github.keyspaceevents.dispatch.KeyspaceEventDispatcher;
 import io.github.keyspaceevents.dispatch.TrackedAttempt;
 import io.github.keyspaceevents.handler.HandlerMethod;
 import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.notification.NotificationFlags;
-import io.github.keyspaceevents.notification.NotificationMode;
 import io.github.keyspaceevents.notification.RedisEvents;
 import io.github.keyspaceevents.notification.ServerNotifications;
 
@@ -17,8 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import org.apache.commons.logging.Log;
@@ -27,7 +23,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -68,8 +63,6 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private final NotificationFlags extraFlags;
 
-	private final AtomicBoolean checkPending = new AtomicBoolean();
-
 	private final KeepAlive keepAlive = new KeepAlive();
 
 	private volatile List<String> channels = List.of();
@@ -82,14 +75,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private volatile boolean subscribed;
 
-	private volatile boolean redisReachable;
-
-	// Counts dropped connections, so that a check that began before a drop cannot report Redis reachable after it.
-	private final AtomicLong disconnects = new AtomicLong();
-
 	private @Nullable KeyspaceEventDispatcher dispatcher;
 
-	private @Nullable ServerNotifications serverNotifications;
+	private @Nullable FlagChecks flagChecks;
 
 	private @Nullable ConnectRetry retry;
 
@@ -141,10 +129,11 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		this.listenersByChannel = listenersByChannel;
 		this.channels = List.copyOf(listenersByChannel.keySet());
 		this.dispatcher = dispatcher;
-		this.serverNotifications = new ServerNotifications(this.connectionFactory, this.settings.mode(), required,
-				this.extraFlags);
+		FlagChecks flagChecks = new FlagChecks(new ServerNotifications(this.connectionFactory, this.settings.mode(),
+				required, this.extraFlags), this::execute);
+		this.flagChecks = flagChecks;
 		ConnectRetry retry = new ConnectRetry(this.connectionFactory, this.settings.initialRetryInterval(),
-				this.settings.maxRetryInterval(), this::connect, () -> this.redisReachable = false);
+				this.settings.maxRetryInterval(), this::connect, flagChecks::unreachable);
 		this.retry = retry;
 		dispatcher.start();
 		this.keepAlive.start();
@@ -152,11 +141,9 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	}
 
 	private void connect() {
-		ServerNotifications server = requireServerNotifications();
-		long disconnectsBefore = this.disconnects.get();
+		FlagChecks flagChecks = requireFlagChecks();
 		DatabaseCheck.verify(this.connectionFactory, this.settings.database());
-		server.check();
-		this.redisReachable = this.disconnects.get() == disconnectsBefore;
+		flagChecks.check();
 		ClusterSubscription cluster = ClusterSubscription.forClusterOf(this.connectionFactory,
 				this.listenersByChannel, this::topologyChanged);
 		if (cluster != null) {
@@ -184,36 +171,24 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size(),
 				(cluster != null) ? ", on every cluster master" : ""));
 		// A closed connection may just be a dedicated one being released: check at once, and report only a failure.
-		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, () -> {
-			server.forgetWrites();
-			requestCheck();
-		}, () -> {
-			this.disconnects.incrementAndGet();
-			this.redisReachable = false;
-			requestCheck();
-		});
+		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, flagChecks::reconnected,
+				flagChecks::disconnected);
 		requireRetry().every(Duration.ofSeconds(10), requireDispatcher()::reportDropTotal);
-		requireRetry().every(this.settings.checkInterval(), this::checkQuietly);
+		requireRetry().every(this.settings.checkInterval(), flagChecks::checkQuietly);
 	}
 
 	// Called on the container's subscription thread: (re)subscribed after a lost connection, or the first time.
 	private void channelSubscribed() {
-		ServerNotifications server = this.serverNotifications;
-		if (server != null && this.subscribed) {
-			server.forgetWrites();
-			requestCheck();
+		FlagChecks flagChecks = this.flagChecks;
+		if (flagChecks != null && this.subscribed) {
+			flagChecks.reconnected();
 		}
 	}
 
-	// Called on client threads (Lettuce's I/O thread, the container's subscription thread): only hand off, coalescing
-	// bursts of reconnects into one check.
-	private void requestCheck() {
+	private void execute(Runnable task) {
 		ConnectRetry retry = this.retry;
-		if (this.running && retry != null && this.checkPending.compareAndSet(false, true)) {
-			retry.execute(() -> {
-				this.checkPending.set(false);
-				checkQuietly();
-			});
+		if (this.running && retry != null) {
+			retry.execute(task);
 		}
 	}
 
@@ -232,28 +207,16 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private void clusterMastersChanged() {
 		logger.info("Redis Cluster topology changed: subscribed on the new master(s)");
-		checkQuietly();
-	}
-
-	private void checkQuietly() {
-		try {
-			long disconnectsBefore = this.disconnects.get();
-			requireServerNotifications().check();
-			this.redisReachable = this.disconnects.get() == disconnectsBefore;
-		}
-		catch (RedisConnectionFailureException ex) {
-			this.redisReachable = false;
-			logger.debug("Redis not reachable for the notify-keyspace-events check; will check again on reconnect", ex);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("notify-keyspace-events check failed: "
-					+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage(), ex);
-		}
+		requireFlagChecks().checkQuietly();
 	}
 
 	@Override
 	public void stop() {
 		this.running = false;
+		FlagChecks flagChecks = this.flagChecks;
+		if (flagChecks != null) {
+			flagChecks.deactivate();
+		}
 		ReconnectSignal signal = this.reconnectSignal;
 		if (signal != null) {
 			signal.close();
@@ -330,11 +293,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	 * @return the current state
 	 */
 	public SubscriptionStatus status() {
-		ServerNotifications server = this.serverNotifications;
+		FlagChecks flagChecks = this.flagChecks;
 		ConnectRetry retry = this.retry;
 		ClusterSubscription cluster = this.clusterSubscription;
-		return SubscriptionStatus.of(this.subscribed, this.redisReachable, (retry != null) ? retry.problem() : null,
-				this.channels, requiredFlags(), (server != null) ? server.lastStatus() : null, droppedEvents(),
+		return SubscriptionStatus.of(this.subscribed, flagChecks != null && flagChecks.redisReachable(),
+				(retry != null) ? retry.problem() : null, this.channels, requiredFlags(),
+				(flagChecks != null) ? flagChecks.server().lastStatus() : null, droppedEvents(),
 				(cluster != null) ? cluster.subscribedMasters() : null);
 	}
 
@@ -345,8 +309,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	/** @return the letters the server must have for the registered handlers, e.g. {@code Ex} */
 	public String requiredFlags() {
-		ServerNotifications server = this.serverNotifications;
-		return (server != null) ? server.required().letters() : "";
+		FlagChecks flagChecks = this.flagChecks;
+		return (flagChecks != null) ? flagChecks.server().required().letters() : "";
 	}
 
 	/** @return events dropped because handlers could not keep up */
@@ -363,12 +327,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		return dispatcher;
 	}
 
-	private ServerNotifications requireServerNotifications() {
-		ServerNotifications server = this.serverNotifications;
-		if (server == null) {
+	private FlagChecks requireFlagChecks() {
+		FlagChecks flagChecks = this.flagChecks;
+		if (flagChecks == null) {
 			throw new IllegalStateException("Not started");
 		}
-		return server;
+		return flagChecks;
 	}
 
 	private ConnectRetry requireRetry() {

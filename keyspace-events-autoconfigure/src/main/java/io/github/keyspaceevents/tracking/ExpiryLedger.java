@@ -5,12 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.github.keyspaceevents.TrackedExpirations.DeadLetter;
 import io.github.keyspaceevents.TrackedExpirations.Expiry;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +42,8 @@ final class ExpiryLedger {
 
 	private volatile List<Shard> shards = List.of();
 
+	private final DeadLetterStore deadLetters = new DeadLetterStore(this);
+
 	ExpiryLedger(RedisConnectionFactory connectionFactory, TrackingSettings settings) {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.settings = settings;
@@ -56,6 +56,18 @@ final class ExpiryLedger {
 		}
 		return JEDIS_PRESENT && connectionFactory instanceof JedisConnectionFactory jedis
 				&& jedis.isRedisClusterAware();
+	}
+
+	StringRedisTemplate redis() {
+		return this.redis;
+	}
+
+	boolean cluster() {
+		return this.cluster;
+	}
+
+	DeadLetterStore deadLetters() {
+		return this.deadLetters;
 	}
 
 	TrackingSettings settings() {
@@ -272,52 +284,6 @@ final class ExpiryLedger {
 		return codes;
 	}
 
-	/** @return 1 if scheduled again, 0 if a live entry of the key exists, -1 if there is no such dead letter */
-	int retryDeadLetter(String key) {
-		Shard shard = shardOf(key);
-		List<?> reply = this.redis.execute(DeadLetterScripts.RETRY_DEAD, withKey(key, shard), key);
-		int result = Integer.parseInt((String) reply.get(0));
-		if (result == 1 && this.cluster) {
-			String value = valueOf((String) reply.get(1));
-			this.redis.opsForValue().set(key, (value != null) ? value : "");
-		}
-		return result;
-	}
-
-	boolean deleteDeadLetter(String key) {
-		Shard shard = shardOf(key);
-		Long deleted = this.redis.execute(DeadLetterScripts.DELETE_DEAD, shard.keys(), "", key);
-		return deleted != null && deleted > 0;
-	}
-
-	/** @return how many dead letters buried longer than {@code age} ago were deleted */
-	long purgeDeadLetters(Duration age) {
-		long total = 0;
-		for (Shard shard : shards()) {
-			long deleted;
-			do {
-				Long result = this.redis.execute(DeadLetterScripts.DELETE_DEAD, shard.keys(),
-						Long.toString(Math.max(0, age.toMillis())));
-				deleted = (result != null) ? result : 0;
-				total += deleted;
-			}
-			while (deleted >= 1000);
-		}
-		return total;
-	}
-
-	List<DeadLetter> deadLetters(int offset, int limit) {
-		List<DeadLetter> all = new ArrayList<>();
-		for (Shard shard : shards()) {
-			List<?> reply = this.redis.execute(DeadLetterScripts.LIST_DEAD, shard.keys(), Integer.toString(offset + limit));
-			for (int i = 0; i + 1 < reply.size(); i += 2) {
-				all.add(decodeDeadLetter((String) reply.get(i), (String) reply.get(i + 1)));
-			}
-		}
-		all.sort(Comparator.comparing(DeadLetter::failedAt).thenComparing(DeadLetter::key));
-		return all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
-	}
-
 	RedisTrackedExpirations.Backlog backlog() {
 		long overdue = 0;
 		long scheduled = 0;
@@ -334,7 +300,7 @@ final class ExpiryLedger {
 	}
 
 	// The script's KEYS: the shard's keys, plus the tracked key itself where it can share the script (standalone).
-	private List<String> withKey(String key, Shard shard) {
+	List<String> withKey(String key, Shard shard) {
 		List<String> keys = new ArrayList<>(shard.keys());
 		if (!this.cluster) {
 			keys.add(key);
@@ -342,20 +308,13 @@ final class ExpiryLedger {
 		return keys;
 	}
 
-	private static @Nullable String valueOf(String payload) {
+	static @Nullable String valueOf(String payload) {
 		return payload.startsWith("v") ? payload.substring(1) : null;
 	}
 
 	private static @Nullable Long millisOrNull(Object reply) {
 		String text = (String) reply;
 		return text.isEmpty() ? null : (long) Double.parseDouble(text);
-	}
-
-	static DeadLetter decodeDeadLetter(String key, String encoded) {
-		int lineBreak = encoded.indexOf('\n');
-		String[] head = encoded.substring(0, lineBreak).split(":", 4);
-		return new DeadLetter(key, valueOf(encoded.substring(lineBreak + 1)), Integer.parseInt(head[1]), head[3],
-				Instant.ofEpochMilli(Long.parseLong(head[2])), Instant.ofEpochMilli(Long.parseLong(head[0])));
 	}
 
 	/**

@@ -2,12 +2,9 @@ package io.github.keyspaceevents.tracking;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -60,8 +57,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private volatile ClaimPace pace = new ClaimPace(Duration.ofSeconds(1), 1, 1);
 
-	// By claim id: tokens count per shard, so only shard and token together name a claim.
-	private final Map<String, ClaimAttempt> inFlight = new ConcurrentHashMap<>();
+	private final ClaimsHeld inFlight;
 
 	private final Map<Integer, Integer> foreignOffsets = new HashMap<>();
 
@@ -103,6 +99,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.handlersSupplier = handlers;
 		this.metrics = metrics;
 		this.renewIntervalNanos = this.ledger.settings().lease().toNanos() / 3;
+		this.inFlight = new ClaimsHeld(this.ledger, TimeUnit.NANOSECONDS.toMillis(this.renewIntervalNanos));
 		this.warnings = new LedgerWarnings(this.ledger, metrics);
 		// A key written here is due in delayMillis (server time): claim it then, or as early as claim-ahead allows.
 		long claimAheadMillis = this.ledger.settings().claimAhead().toMillis();
@@ -158,15 +155,9 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			ahead.stop();
 		}
 		// Whatever the lanes have not begun, and what was claimed ahead of its due time, goes back now; running
-		// attempts record their own outcome, which is awaited (the lanes normally stopped already), so that it is
-		// written before the last thread ends.
-		this.inFlight.values().forEach(ClaimAttempt::giveBackUnstarted);
+		// attempts record their own outcome.
 		long timeoutMillis = Math.min(this.ledger.settings().lease().toMillis(), 10_000);
-		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-		while (this.inFlight.values().stream().anyMatch((attempt) -> !attempt.settled())
-				&& System.nanoTime() - until < 0) {
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-		}
+		this.inFlight.giveBackAndAwait(timeoutMillis);
 		OutcomeWriter outcomes = this.outcomes;
 		if (outcomes != null) {
 			outcomes.stop(timeoutMillis);
@@ -210,11 +201,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			try {
 				long now = System.nanoTime();
 				if (now - nextRenewal >= 0) {
-					renew();
+					this.inFlight.renew(this.serverClock.nowMillis());
 					nextRenewal = now + this.renewIntervalNanos;
 				}
 				if (now - nextPurge >= 0) {
-					this.ledger.purgeDeadLetters(this.ledger.settings().deadLetterRetention());
+					this.ledger.deadLetters().purge(this.ledger.settings().deadLetterRetention());
 					nextPurge = now + PURGE_INTERVAL_NANOS;
 				}
 				waitMillis = Math.min(claimRound(patterns), TimeUnit.NANOSECONDS.toMillis(nextRenewal - now));
@@ -274,7 +265,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.metrics.trackedClaimed(claim.attempts() == 0
 				&& serverMillis - claim.deadline().toEpochMilli() > RECOVERED_AFTER_MILLIS);
 		ClaimAttempt attempt = new ClaimAttempt(claim, this.ledger.settings(), this.attemptHost);
-		this.inFlight.put(claim.id(), attempt);
+		this.inFlight.add(attempt);
 		ClaimsAhead ahead = this.ahead;
 		if (claim.startAtMillis() > serverMillis && ahead != null) {
 			ahead.add(claim);
@@ -295,7 +286,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	// A claim made ahead of its due time still holds at that time.
 	private void begun(Claim claim) {
-		ClaimAttempt attempt = this.inFlight.get(claim.id());
+		ClaimAttempt attempt = this.inFlight.get(claim);
 		if (attempt != null) {
 			submit(attempt);
 		}
@@ -303,7 +294,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	// A claim made ahead of its due time was cancelled, re-written or taken over before it: nothing runs.
 	private void lost(Claim claim) {
-		ClaimAttempt attempt = this.inFlight.remove(claim.id());
+		ClaimAttempt attempt = this.inFlight.remove(claim);
 		if (attempt != null) {
 			attempt.lose();
 		}
@@ -313,31 +304,9 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		}
 	}
 
-	// Leases are renewed once they are half a renewal interval old: a burst just claimed costs no renewal round.
-	private void renew() {
-		long now = this.serverClock.nowMillis();
-		long dueAfter = TimeUnit.NANOSECONDS.toMillis(this.renewIntervalNanos) / 2;
-		Map<Shard, List<ClaimAttempt>> byShard = new LinkedHashMap<>();
-		for (ClaimAttempt attempt : this.inFlight.values()) {
-			if (now - attempt.renewedAtMillis() >= dueAfter) {
-				byShard.computeIfAbsent(attempt.claim().shard(), (s) -> new ArrayList<>()).add(attempt);
-			}
-		}
-		byShard.forEach((shard, attempts) -> {
-			List<String> lostTokens = this.ledger.renew(shard, attempts.stream().map(ClaimAttempt::claim).toList());
-			attempts.forEach((attempt) -> attempt.renewed(now));
-			for (String lostToken : lostTokens) {
-				ClaimAttempt attempt = this.inFlight.get(shard.index() + ":" + lostToken);
-				if (attempt != null) {
-					attempt.lose();
-				}
-			}
-		});
-	}
-
 	// Called by the outcome writer with the ledger's answer.
 	private void recorded(Outcome outcome, String code) {
-		this.inFlight.remove(outcome.claim().id());
+		this.inFlight.remove(outcome.claim());
 		this.warnings.recorded(outcome, code);
 		if (this.starved) {
 			this.starved = false;
@@ -355,7 +324,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 		@Override
 		public void forget(Claim claim) {
-			ExpiryScheduler.this.inFlight.remove(claim.id());
+			ExpiryScheduler.this.inFlight.remove(claim);
 		}
 
 		@Override

@@ -137,7 +137,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 			throw new IllegalArgumentException(
 					"Dead letter page needs offset >= 0 and limit >= 1, was offset " + offset + ", limit " + limit);
 		}
-		return this.ledger.deadLetters(offset, limit);
+		return this.ledger.deadLetters().list(offset, limit);
 	}
 
 	@Override
@@ -148,13 +148,13 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	@Override
 	public boolean retryDeadLetter(String key) {
 		checkKey(key);
-		return this.ledger.retryDeadLetter(key) == 1;
+		return this.ledger.deadLetters().retry(key) == 1;
 	}
 
 	@Override
 	public boolean deleteDeadLetter(String key) {
 		checkKey(key);
-		return this.ledger.deleteDeadLetter(key);
+		return this.ledger.deadLetters().delete(key);
 	}
 
 	@Override
@@ -162,7 +162,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		if (age == null || age.isNegative()) {
 			throw new IllegalArgumentException("Age of dead letters to purge must be zero or more, was " + age);
 		}
-		return this.ledger.purgeDeadLetters(age);
+		return this.ledger.deadLetters().purge(age);
 	}
 
 	/**

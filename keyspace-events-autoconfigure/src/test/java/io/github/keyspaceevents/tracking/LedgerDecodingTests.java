@@ -14,7 +14,7 @@ class LedgerDecodingTests {
 
 	@Test
 	void aDeadLetterKeepsItsValueAttemptsTimesAndAnErrorWithColons() {
-		DeadLetter dead = ExpiryLedger.decodeDeadLetter("order:1",
+		DeadLetter dead = DeadLetterStore.decode("order:1",
 				"1700000000000:3:1700000005000:java.lang.IllegalStateException: stock: none left\nvpaid: yes");
 		assertThat(dead).isEqualTo(new DeadLetter("order:1", "paid: yes", 3,
 				"java.lang.IllegalStateException: stock: none left", Instant.ofEpochMilli(1700000005000L),
@@ -23,13 +23,13 @@ class LedgerDecodingTests {
 
 	@Test
 	void aDeadLetterWrittenWithoutAValueHasNoneAndAnEmptyValueStaysEmpty() {
-		assertThat(ExpiryLedger.decodeDeadLetter("k", "5:1:6:boom\n-").value()).isNull();
-		assertThat(ExpiryLedger.decodeDeadLetter("k", "5:1:6:boom\nv").value()).isEmpty();
+		assertThat(DeadLetterStore.decode("k", "5:1:6:boom\n-").value()).isNull();
+		assertThat(DeadLetterStore.decode("k", "5:1:6:boom\nv").value()).isEmpty();
 	}
 
 	@Test
 	void aDeadLetterWithADeadlineBeforeTheEpochReadsBack() {
-		assertThat(ExpiryLedger.decodeDeadLetter("k", "-86400000:1:6:boom\n-").deadline())
+		assertThat(DeadLetterStore.decode("k", "-86400000:1:6:boom\n-").deadline())
 			.isEqualTo(Instant.ofEpochMilli(-86_400_000L));
 	}
 

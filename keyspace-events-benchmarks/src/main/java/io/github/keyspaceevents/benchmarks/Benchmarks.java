@@ -1,8 +1,5 @@
 package io.github.keyspaceevents.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -215,9 +212,9 @@ public final class Benchmarks {
 					boolean complete = sink.await(10, TimeUnit.MINUTES);
 					double seconds = (System.nanoTime() - start) / 1e9;
 					this.report.add(workload, contender.name(),
-							String.format(Locale.ROOT, "%s in %.1f s; peak heap +%d MB, peak threads %d",
+							String.format(Locale.ROOT, "%s in %.1f s; peak heap +%d MB (retained after GC +%s MB), peak threads %d",
 									complete ? "all handled" : sink.count() + " of " + events + " handled", seconds,
-									sampler.peakHeapMegabytes(), sampler.peakThreads()),
+									sampler.peakHeapMegabytes(), sampler.peakRetainedMegabytes(), sampler.peakThreads()),
 							"");
 				}
 			}
@@ -239,65 +236,13 @@ public final class Benchmarks {
 				boolean complete = sink.await(10, TimeUnit.MINUTES);
 				double seconds = (System.currentTimeMillis() - deadline) / 1e3;
 				this.report.add(workload, contender.name(),
-						String.format(Locale.ROOT, "%s in %.1f s after the deadline, %d duplicates; peak heap +%d MB, "
-								+ "peak threads %d", complete ? "all handled" : sink.count() + " of " + keys + " handled",
-								seconds, sink.duplicates(), sampler.peakHeapMegabytes(), sampler.peakThreads()),
+						String.format(Locale.ROOT, "%s in %.1f s after the deadline, %d duplicates; peak heap +%d MB "
+								+ "(retained after GC +%s MB), peak threads %d", complete ? "all handled" : sink.count() + " of " + keys + " handled",
+								seconds, sink.duplicates(), sampler.peakHeapMegabytes(), sampler.peakRetainedMegabytes(),
+								sampler.peakThreads()),
 						"");
 			}
 		}
-	}
-
-	/** Samples heap use and live threads every 5 ms while a workload runs. */
-	private static final class PeakSampler implements AutoCloseable {
-
-		private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-
-		private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-
-		private final Thread thread;
-
-		private volatile boolean running = true;
-
-		private volatile long peakHeap;
-
-		// Heap in use when sampling started (just after a full GC): the idle application, not the workload.
-		private final long baseline;
-
-		private volatile int peakThreads;
-
-		PeakSampler() {
-			this.baseline = this.memory.getHeapMemoryUsage().getUsed();
-			this.thread = new Thread(() -> {
-				while (this.running) {
-					this.peakHeap = Math.max(this.peakHeap, this.memory.getHeapMemoryUsage().getUsed());
-					this.peakThreads = Math.max(this.peakThreads, this.threads.getThreadCount());
-					try {
-						Thread.sleep(5);
-					}
-					catch (InterruptedException ex) {
-						return;
-					}
-				}
-			}, "peak-sampler");
-			this.thread.setDaemon(true);
-			this.thread.start();
-		}
-
-		/** @return the most heap the workload added over the idle application, garbage included */
-		long peakHeapMegabytes() {
-			return Math.max(0, this.peakHeap - this.baseline) / (1024 * 1024);
-		}
-
-		int peakThreads() {
-			return this.peakThreads;
-		}
-
-		@Override
-		public void close() throws InterruptedException {
-			this.running = false;
-			this.thread.join();
-		}
-
 	}
 
 }
