@@ -6,6 +6,8 @@ import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.ResolvableType;
+
 /**
  * One keyspace notification published by Redis: which key, what happened to it ({@code expired}, {@code del},
  * {@code set}, …) and in which database.
@@ -25,6 +27,8 @@ public final class KeyspaceEvent {
 	private final @Nullable String value;
 
 	private final @Nullable Instant deadline;
+
+	private final @Nullable TrackedValueCodec codec;
 
 	private @Nullable String decodedKey;
 
@@ -47,11 +51,26 @@ public final class KeyspaceEvent {
 	 * @param deadline when the key was due to expire
 	 */
 	public KeyspaceEvent(byte[] key, String event, int database, @Nullable String value, @Nullable Instant deadline) {
+		this(key, event, database, value, deadline, null);
+	}
+
+	/**
+	 * Create the event of a tracked expiration whose value can be read as other types than {@code String}.
+	 * @param key the key's raw bytes (not copied; do not modify afterwards)
+	 * @param event the Redis event name, e.g. {@code expired}
+	 * @param database the database the key lives in
+	 * @param value the value the key was written with, if any
+	 * @param deadline when the key was due to expire
+	 * @param codec reads the value as the types asked for; {@code null} to allow only {@code String}
+	 */
+	public KeyspaceEvent(byte[] key, String event, int database, @Nullable String value, @Nullable Instant deadline,
+			@Nullable TrackedValueCodec codec) {
 		this.key = key;
 		this.event = event;
 		this.database = database;
 		this.value = value;
 		this.deadline = deadline;
+		this.codec = codec;
 	}
 
 	/** @return the key, decoded as UTF-8 */
@@ -85,6 +104,37 @@ public final class KeyspaceEvent {
 	 */
 	public @Nullable String value() {
 		return this.value;
+	}
+
+	/**
+	 * Return the value of a tracked key as the given type: a {@code String} as written, anything else read from the
+	 * form it was stored in (JSON by default, see {@link TrackedValueCodec}).
+	 * @param <T> the type
+	 * @param type the type
+	 * @return the value, or {@code null} for untracked keys and tracked keys written without one
+	 * @throws IllegalArgumentException if the value cannot be read as that type
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> @Nullable T value(Class<T> type) {
+		return (T) value(ResolvableType.forClass(type));
+	}
+
+	/**
+	 * Return the value of a tracked key as the given type, generics included (e.g. a {@code List<OrderLine>}).
+	 * @param type the type
+	 * @return the value, or {@code null} for untracked keys and tracked keys written without one
+	 * @throws IllegalArgumentException if the value cannot be read as that type
+	 */
+	public @Nullable Object value(ResolvableType type) {
+		String stored = this.value;
+		if (stored == null || type.resolve() == String.class) {
+			return stored;
+		}
+		TrackedValueCodec codec = this.codec;
+		if (codec == null) {
+			throw new IllegalArgumentException("The value of " + this + " can only be read as a String here");
+		}
+		return codec.decode(stored, type);
 	}
 
 	/**

@@ -52,6 +52,28 @@ public interface TrackedExpirations {
 	void expireAfter(String key, @Nullable String value, Duration timeToLive);
 
 	/**
+	 * {@link #expireAt(String, String, Instant)} with a value of any type, stored through the application's
+	 * {@link TrackedValueCodec} (JSON by default; a {@code String} stays as it is), so that a handler can take it back
+	 * typed: a {@link io.github.keyspaceevents.annotation.TrackedValue @TrackedValue} parameter or
+	 * {@link KeyspaceEvent#value(Class)}.
+	 * @param key the key
+	 * @param value its value (may be {@code null})
+	 * @param deadline when it expires; a past deadline is due at once
+	 * @throws IllegalArgumentException also if the value cannot be encoded
+	 */
+	void expireAt(String key, @Nullable Object value, Instant deadline);
+
+	/**
+	 * {@link #expireAfter(String, String, Duration)} with a value of any type, stored as by
+	 * {@link #expireAt(String, Object, Instant)}.
+	 * @param key the key
+	 * @param value its value (may be {@code null})
+	 * @param timeToLive how long until it expires; zero or more
+	 * @throws IllegalArgumentException also if the value cannot be encoded
+	 */
+	void expireAfter(String key, @Nullable Object value, Duration timeToLive);
+
+	/**
 	 * Write and track many keys at once, e.g. a job that schedules coupon expiries: the same as calling
 	 * {@link #expireAt} for each in order, in far fewer round trips (one per thousand keys on a standalone Redis, one
 	 * per ledger shard and thousand keys on a cluster). Each key is written atomically with its entry, as by

@@ -12,7 +12,8 @@ import java.lang.annotation.Target;
  * and whose event is one of {@link #events()}.
  * <p>
  * The method may declare no parameter, or any of: a {@code String} (the key, UTF-8), a {@code byte[]} (the key's raw
- * bytes) and an {@link io.github.keyspaceevents.KeyspaceEvent}. Events for the same key reach the method in the order
+ * bytes), an {@link io.github.keyspaceevents.KeyspaceEvent}, parameters bound to variables of the pattern
+ * ({@link KeyVariable @KeyVariable}) and the value of a tracked key ({@link TrackedValue @TrackedValue}). Events for the same key reach the method in the order
  * Redis published them; events for different keys may be handled in parallel.
  * <p>
  * Usable as a meta-annotation; {@link OnKeyExpired}, {@link OnKeyEvicted} and {@link OnKeyDeleted} are shortcuts.
@@ -31,7 +32,8 @@ public @interface OnKeyEvent {
 	/**
 	 * Key patterns in Redis glob syntax ({@code *}, {@code ?}, {@code [abc]}, {@code [^a]}, {@code [a-z]}, {@code \}
 	 * escapes); a key matching any of them is handled. {@code ${…}} placeholders are resolved from the environment.
-	 * Braces have no special meaning, so cluster hash tags such as {@code order:{42}} are matched literally.
+	 * A {@code {name}} segment is a variable where a {@link KeyVariable @KeyVariable} parameter of the method names it;
+	 * other braces have no special meaning, so cluster hash tags such as {@code order:{42}} are matched literally.
 	 * @return the key patterns
 	 */
 	String[] value() default {};

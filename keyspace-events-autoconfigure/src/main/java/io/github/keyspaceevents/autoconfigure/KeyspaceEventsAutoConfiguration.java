@@ -6,13 +6,18 @@ import java.util.concurrent.ThreadFactory;
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.TrackedValueCodec;
 import io.github.keyspaceevents.dispatch.DispatchMetrics;
 import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import io.github.keyspaceevents.subscription.SubscriptionSettings;
 import io.github.keyspaceevents.tracking.ExpiryScheduler;
+import io.github.keyspaceevents.tracking.JsonTrackedValueCodec;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
+import io.github.keyspaceevents.tracking.StringTrackedValueCodec;
 import io.github.keyspaceevents.tracking.TrackingSettings;
+
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -77,6 +82,12 @@ public final class KeyspaceEventsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(TrackedValueCodec.class)
+	StringTrackedValueCodec keyspaceEventsTrackedValueCodec() {
+		return new StringTrackedValueCodec();
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	KeyspaceEventErrorHandler keyspaceEventErrorHandler() {
 		return new LoggingKeyspaceEventErrorHandler();
@@ -105,7 +116,7 @@ public final class KeyspaceEventsAutoConfiguration {
 			RedisConnectionFactory connectionFactory,
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
 			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment,
-			ObjectProvider<DispatchMetrics> metrics) {
+			ObjectProvider<DispatchMetrics> metrics, TrackedValueCodec valueCodec) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		int concurrency = positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
 				: Math.max(2, Runtime.getRuntime().availableProcessors()), "keyspace-events.dispatch.concurrency");
@@ -126,8 +137,21 @@ public final class KeyspaceEventsAutoConfiguration {
 				positive(properties.getRetry().getInitialInterval(), "keyspace-events.retry.initial-interval"),
 				positive(properties.getRetry().getMaxInterval(), "keyspace-events.retry.max-interval"),
 				notNegative(dispatch.getShutdownTimeout(), "keyspace-events.dispatch.shutdown-timeout"),
-				metrics.getIfAvailable(() -> DispatchMetrics.NONE), properties.getTracking().getNamespace());
+				metrics.getIfAvailable(() -> DispatchMetrics.NONE), properties.getTracking().getNamespace(), valueCodec);
 		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
+	}
+
+	// Values other than strings are written as JSON where Jackson is there (the application's JsonMapper if it has one).
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(JsonMapper.class)
+	static class JsonValueCodecConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(TrackedValueCodec.class)
+		JsonTrackedValueCodec keyspaceEventsTrackedValueCodec(ObjectProvider<JsonMapper> jsonMapper) {
+			return new JsonTrackedValueCodec(jsonMapper.getIfAvailable(JsonMapper::shared));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -137,7 +161,7 @@ public final class KeyspaceEventsAutoConfiguration {
 
 		@Bean
 		RedisTrackedExpirations trackedExpirations(RedisConnectionFactory connectionFactory,
-				KeyspaceEventsProperties properties) {
+				KeyspaceEventsProperties properties, TrackedValueCodec valueCodec) {
 			KeyspaceEventsProperties.Tracking tracking = properties.getTracking();
 			String prefix = "keyspace-events.tracking.";
 			if (!StringUtils.hasText(tracking.getNamespace()) || tracking.getNamespace().contains("}")) {
@@ -153,7 +177,7 @@ public final class KeyspaceEventsAutoConfiguration {
 					atMost(positive(tracking.getBatchSize(), prefix + "batch-size"), 5_000, prefix + "batch-size"),
 					positive(tracking.getIdlePoll(), prefix + "idle-poll"),
 					notNegative(tracking.getClaimAhead(), prefix + "claim-ahead"),
-					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")));
+					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")), valueCodec);
 		}
 
 		@Bean

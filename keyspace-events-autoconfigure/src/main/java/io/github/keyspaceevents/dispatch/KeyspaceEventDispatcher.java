@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.keyspaceevents.KeyspaceEvent;
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
+import io.github.keyspaceevents.TrackedValueCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +57,8 @@ public final class KeyspaceEventDispatcher {
 
 	private final byte[] internalKeyPrefix;
 
+	private final TrackedValueCodec valueCodec;
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private volatile long lastDropLog;
@@ -67,8 +70,9 @@ public final class KeyspaceEventDispatcher {
 
 	public KeyspaceEventDispatcher(int database, List<HandlerMethod> handlers, int lanes, int maxThreads, int laneCapacity,
 			ThreadFactory threadFactory, KeyspaceEventErrorHandler errorHandler, DispatchMetrics metrics,
-			String internalKeyPrefix) {
+			String internalKeyPrefix, TrackedValueCodec valueCodec) {
 		this.database = database;
+		this.valueCodec = valueCodec;
 		this.metrics = metrics;
 		this.internalKeyPrefix = internalKeyPrefix.getBytes(StandardCharsets.UTF_8);
 		this.handlersByEvent = indexByEvent(handlers);
@@ -153,7 +157,7 @@ public final class KeyspaceEventDispatcher {
 		if (matched == null || !this.accepting) {
 			return false;
 		}
-		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, value, deadline);
+		KeyspaceEvent event = new KeyspaceEvent(key, EXPIRED, this.database, value, deadline, this.valueCodec);
 		return laneOf(key).offer(new Delivery(event, ByteBuffer.wrap(key), matched, attempt));
 	}
 

@@ -3,6 +3,8 @@ package io.github.keyspaceevents.handler;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A key pattern with exactly the semantics of Redis' own glob matching ({@code stringmatchlen} in {@code util.c},
  * used by {@code KEYS}, {@code SCAN MATCH} and {@code PSUBSCRIBE}): {@code *}, {@code ?}, {@code [abc]},
@@ -51,8 +53,35 @@ final class KeyPattern {
 			case LITERAL -> Arrays.equals(this.pattern, key);
 			case PREFIX -> key.length >= this.pattern.length - 1
 					&& Arrays.equals(this.pattern, 0, this.pattern.length - 1, key, 0, this.pattern.length - 1);
-			case GLOB -> match(0, 0, key, 0, new boolean[1]);
+			case GLOB -> match(0, 0, key, 0, new boolean[1], null);
 		};
+	}
+
+	/**
+	 * Match a key and return the parts of it that some of the pattern's {@code *} matched.
+	 * @param key the key
+	 * @param starIndexes the byte index in the pattern of each {@code *} whose match is wanted
+	 * @return per star, the key's bytes it matched, decoded as UTF-8; {@code null} if the key does not match
+	 */
+	String @Nullable [] capture(byte[] key, int[] starIndexes) {
+		int[] spans = new int[2 * this.pattern.length];
+		if (this.shape == Shape.PREFIX) {
+			if (!matches(key)) {
+				return null;
+			}
+			spans[2 * (this.pattern.length - 1)] = this.pattern.length - 1;
+			spans[2 * (this.pattern.length - 1) + 1] = key.length;
+		}
+		else if (key.length == 0 ? !this.source.equals("*") : !match(0, 0, key, 0, new boolean[1], spans)) {
+			return null;
+		}
+		String[] captured = new String[starIndexes.length];
+		for (int i = 0; i < starIndexes.length; i++) {
+			int from = spans[2 * starIndexes[i]];
+			int to = spans[2 * starIndexes[i] + 1];
+			captured[i] = new String(key, from, to - from, StandardCharsets.UTF_8);
+		}
+		return captured;
 	}
 
 	boolean matches(String key) {
@@ -78,7 +107,10 @@ final class KeyPattern {
 	}
 
 	// A faithful transcription of the algorithm, with out-of-range reads returning 0 as the C string's terminator would.
-	private boolean match(int p, int nesting, byte[] key, int s, boolean[] skipLongerMatches) {
+	// Where spans is given, each '*' on the matching path records there what it matched: [2p] from, [2p + 1] to. A
+	// '*' tries the shortest match first, so each takes as little as it can, from left to right. Only the matching
+	// path's writes remain: a frame records just before it returns true, and failed tries happen before that.
+	private boolean match(int p, int nesting, byte[] key, int s, boolean[] skipLongerMatches, int @Nullable [] spans) {
 		if (nesting > MAX_NESTING) {
 			return false;
 		}
@@ -92,10 +124,13 @@ final class KeyPattern {
 						p++;
 					}
 					if (patternEnd - p == 1) {
+						record(spans, p, s, keyEnd);
 						return true;
 					}
+					int from = s;
 					while (s < keyEnd) {
-						if (match(p + 1, nesting + 1, key, s, skipLongerMatches)) {
+						if (match(p + 1, nesting + 1, key, s, skipLongerMatches, spans)) {
+							record(spans, p, from, s);
 							return true;
 						}
 						if (skipLongerMatches[0]) {
@@ -169,12 +204,20 @@ final class KeyPattern {
 			p++;
 			if (s == keyEnd) {
 				while (p < patternEnd && pat[p] == '*') {
+					record(spans, p, s, s);
 					p++;
 				}
 				break;
 			}
 		}
 		return p >= patternEnd && s == keyEnd;
+	}
+
+	private static void record(int @Nullable [] spans, int p, int from, int to) {
+		if (spans != null) {
+			spans[2 * p] = from;
+			spans[2 * p + 1] = to;
+		}
 	}
 
 	private static int at(byte[] bytes, int index) {

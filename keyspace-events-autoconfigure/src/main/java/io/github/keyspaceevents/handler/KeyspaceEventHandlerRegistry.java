@@ -27,6 +27,7 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.context.EmbeddedValueResolverAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
@@ -89,6 +90,13 @@ public final class KeyspaceEventHandlerRegistry
 	public void afterSingletonsInstantiated() {
 		this.collected = true;
 		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		// Key variables are converted as Boot converts properties and web arguments: its application converters, plus
+		// the application's own Converter, GenericConverter and Formatter beans.
+		ApplicationConversionService conversionService = new ApplicationConversionService();
+		if (beanFactory != null) {
+			ApplicationConversionService.addBeans(conversionService, beanFactory);
+		}
+		this.handlerMethods.forEach((handler) -> handler.bind(conversionService));
 		if (beanFactory == null) {
 			return;
 		}

@@ -115,7 +115,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		KeyspaceEventDispatcher dispatcher = new KeyspaceEventDispatcher(this.settings.database(), handlers,
 				this.settings.concurrency(), this.settings.maxConcurrency(), this.settings.queueCapacity(),
 				this.settings.threadFactory(),
-				this.errorHandler, this.settings.metrics(), "{" + this.settings.internalNamespace());
+				this.errorHandler, this.settings.metrics(), "{" + this.settings.internalNamespace(),
+				this.settings.valueCodec());
 		NotificationFlags required = NotificationFlags.none();
 		Map<String, MessageListener> listenersByChannel = new LinkedHashMap<>();
 		for (String event : dispatcher.events()) {
@@ -260,7 +261,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		List<String> patterns = new ArrayList<>();
 		for (HandlerMethod handler : this.registry.handlerMethods()) {
 			if (handler.handler().events().contains("expired")) {
-				patterns.addAll(handler.handler().patterns());
+				patterns.addAll(handler.globPatterns());
 			}
 		}
 		return patterns;

@@ -3,6 +3,7 @@ package io.github.keyspaceevents.subscription;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 
+import io.github.keyspaceevents.TrackedValueCodec;
 import io.github.keyspaceevents.dispatch.DispatchMetrics;
 import io.github.keyspaceevents.notification.NotificationMode;
 
@@ -26,5 +27,5 @@ import io.github.keyspaceevents.notification.NotificationMode;
 public record SubscriptionSettings(int database, NotificationMode mode, String extraFlags, Duration checkInterval,
 		int concurrency, int maxConcurrency, int queueCapacity, ThreadFactory threadFactory, boolean failFast,
 		Duration initialRetryInterval, Duration maxRetryInterval, Duration shutdownTimeout, DispatchMetrics metrics,
-		String internalNamespace) {
+		String internalNamespace, TrackedValueCodec valueCodec) {
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
 
 import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.TrackedValueCodec;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -34,13 +35,27 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 
 	private final AsyncWrites asyncWrites = new AsyncWrites(this::writeAll);
 
+	private final TrackedValueCodec valueCodec;
+
 	/**
-	 * Create the ledger's client.
+	 * Create the ledger's client, for values that are strings.
 	 * @param connectionFactory where the ledger lives
 	 * @param settings namespace, sharding, leases and retries
 	 */
 	public RedisTrackedExpirations(RedisConnectionFactory connectionFactory, TrackingSettings settings) {
+		this(connectionFactory, settings, new StringTrackedValueCodec());
+	}
+
+	/**
+	 * Create the ledger's client.
+	 * @param connectionFactory where the ledger lives
+	 * @param settings namespace, sharding, leases and retries
+	 * @param valueCodec stores values other than strings
+	 */
+	public RedisTrackedExpirations(RedisConnectionFactory connectionFactory, TrackingSettings settings,
+			TrackedValueCodec valueCodec) {
 		this.ledger = new ExpiryLedger(connectionFactory, settings);
+		this.valueCodec = valueCodec;
 	}
 
 	ExpiryLedger ledger() {
@@ -107,6 +122,28 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	@Override
 	public void destroy() {
 		this.asyncWrites.close();
+	}
+
+	@Override
+	public void expireAt(String key, @Nullable Object value, Instant deadline) {
+		expireAt(key, encode(key, value), deadline);
+	}
+
+	@Override
+	public void expireAfter(String key, @Nullable Object value, Duration timeToLive) {
+		expireAfter(key, encode(key, value), timeToLive);
+	}
+
+	private @Nullable String encode(String key, @Nullable Object value) {
+		if (value == null) {
+			return null;
+		}
+		try {
+			return this.valueCodec.encode(value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("Value of tracked key '" + key + "': " + ex.getMessage(), ex);
+		}
 	}
 
 	@Override
