@@ -50,6 +50,10 @@ final class DispatchLane {
 
 	private final AtomicInteger size = new AtomicInteger();
 
+	// Deliveries a thread has taken and not finished. Raised before 'size' is lowered, so that a delivery in flight is
+	// always counted by one of the two.
+	private final AtomicInteger inHand = new AtomicInteger();
+
 	private final int capacity;
 
 	private final int maxThreads;
@@ -103,6 +107,11 @@ final class DispatchLane {
 			LockSupport.unpark(sleeper);
 		}
 		return true;
+	}
+
+	/** @return whether nothing is queued, waiting or running */
+	boolean idle() {
+		return this.inHand.get() == 0 && this.size.get() == 0;
 	}
 
 	/** @return threads running now, helpers included */
@@ -206,6 +215,7 @@ final class DispatchLane {
 	private void runKey(KeyspaceEventDispatcher.Delivery first) {
 		KeyspaceEventDispatcher.Delivery delivery = first;
 		while (delivery != null) {
+			this.inHand.incrementAndGet();
 			// Counted until it runs, waiting behind its key included, so that the capacity bounds both.
 			this.size.decrementAndGet();
 			growIfBlocked(delivery.key());
@@ -214,6 +224,7 @@ final class DispatchLane {
 				this.deliverer.deliver(delivery, this.stopping);
 			}
 			finally {
+				this.inHand.decrementAndGet();
 				// Threads of a lane may race here; a lost bit does not matter.
 				boolean slow = System.nanoTime() - started > BLOCKING_HANDLER_NANOS;
 				this.slowDeliveries = (this.slowDeliveries << 1) | (slow ? 1 : 0);

@@ -10,8 +10,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.keyspaceevents.KeyspaceEvent;
@@ -60,6 +63,9 @@ public final class KeyspaceEventDispatcher {
 	private final TrackedValueCodec valueCodec;
 
 	private final AtomicLong dropped = new AtomicLong();
+
+	// Markers expected (see expectMarker), by id, with how often each arrived.
+	private final Map<String, AtomicInteger> markers = new ConcurrentHashMap<>();
 
 	private volatile long lastDropLog;
 
@@ -121,6 +127,7 @@ public final class KeyspaceEventDispatcher {
 
 	private void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
 		if (isInternal(key)) {
+			markerArrived(key);
 			return;
 		}
 		HandlerMethod[] matched = match(candidates, key);
@@ -145,6 +152,58 @@ public final class KeyspaceEventDispatcher {
 
 	public boolean accepting() {
 		return this.accepting;
+	}
+
+	/**
+	 * Expect a marker: a message published on a subscribed channel after everything it is meant to follow. Once it
+	 * has arrived, so has every message published before it on the same connection.
+	 * @return the marker's key, to be published as a message's body
+	 */
+	public String expectMarker() {
+		String id = UUID.randomUUID().toString();
+		this.markers.put(id, new AtomicInteger());
+		return new String(this.internalKeyPrefix, StandardCharsets.UTF_8) + "}:marker:" + id;
+	}
+
+	/**
+	 * Return how many times a marker arrived, and forget it once it arrived as often as expected.
+	 * @param marker the marker's key
+	 * @param expected how many arrivals end it (one per subscribed connection)
+	 * @return whether it arrived that often
+	 */
+	public boolean markerArrived(String marker, int expected) {
+		String id = marker.substring(marker.lastIndexOf(':') + 1);
+		AtomicInteger arrivals = this.markers.get(id);
+		if (arrivals == null || arrivals.get() < expected) {
+			return false;
+		}
+		this.markers.remove(id);
+		return true;
+	}
+
+	// Called on the I/O thread for the starter's own keys: most are not markers, and no marker may be expected.
+	private void markerArrived(byte[] key) {
+		if (this.markers.isEmpty()) {
+			return;
+		}
+		String text = new String(key, StandardCharsets.UTF_8);
+		int at = text.indexOf("}:marker:");
+		if (at > 0) {
+			AtomicInteger arrivals = this.markers.get(text.substring(at + "}:marker:".length()));
+			if (arrivals != null) {
+				arrivals.incrementAndGet();
+			}
+		}
+	}
+
+	/** @return whether no event or tracked expiry is queued, waiting behind its key or running */
+	public boolean idle() {
+		for (DispatchLane lane : this.lanes) {
+			if (!lane.idle()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -9,12 +9,15 @@ import io.github.keyspaceevents.notification.NotificationFlags;
 import io.github.keyspaceevents.notification.RedisEvents;
 import io.github.keyspaceevents.notification.ServerNotifications;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import org.apache.commons.logging.Log;
@@ -24,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -282,6 +286,53 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	public boolean submit(byte[] key, @Nullable String value, Instant deadline, TrackedAttempt attempt) {
 		KeyspaceEventDispatcher dispatcher = this.dispatcher;
 		return this.running && dispatcher != null && dispatcher.submitTracked(key, value, deadline, attempt);
+	}
+
+	/**
+	 * Wait until every event Redis published before this call has been handled (or reported to the error handler):
+	 * publishes a marker on a subscribed channel, waits for it on every subscribed connection (so that everything
+	 * published before it has been read), then waits until nothing is queued or running. For tests; while events
+	 * keep coming, this waits for a moment without any.
+	 * @param timeout how long to wait at most
+	 * @return whether that happened within the timeout
+	 */
+	public boolean awaitIdle(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		if (this.running && this.registry.handlerMethods().isEmpty()) {
+			return true;
+		}
+		while (!this.subscribed || this.dispatcher == null) {
+			if (!pause(deadline)) {
+				return false;
+			}
+		}
+		KeyspaceEventDispatcher dispatcher = requireDispatcher();
+		String marker = dispatcher.expectMarker();
+		byte[] channel = this.channels.get(0).getBytes(StandardCharsets.UTF_8);
+		ClusterSubscription cluster = this.clusterSubscription;
+		int connections = (cluster != null) ? Math.max(1, cluster.subscribedMasters().size()) : 1;
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.publish(channel, marker.getBytes(StandardCharsets.UTF_8));
+		}
+		while (!dispatcher.markerArrived(marker, connections)) {
+			if (!pause(deadline)) {
+				return false;
+			}
+		}
+		while (!dispatcher.idle()) {
+			if (!pause(deadline)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean pause(long deadlineNanos) {
+		if (System.nanoTime() - deadlineNanos >= 0) {
+			return false;
+		}
+		LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+		return !Thread.currentThread().isInterrupted();
 	}
 
 	/** @return whether the subscription has been made (Redis was reachable at least once) */

@@ -284,6 +284,34 @@ final class ExpiryLedger {
 		return codes;
 	}
 
+	/** @return whether the key's entry is now due; false if there is none or its attempt may be running */
+	boolean expireNow(String key) {
+		Long result = this.redis.execute(LedgerScripts.EXPIRE_NOW, shardOf(key).keys(), key);
+		return result != null && result == 1;
+	}
+
+	/**
+	 * Count the entries due by a time that have not ended.
+	 * @param byMillis the time (server milliseconds), or {@code null} for the server's now
+	 * @return the count, and the time counted up to
+	 */
+	RedisTrackedExpirations.Pending pending(@Nullable Long byMillis) {
+		long count = 0;
+		Long by = byMillis;
+		for (Shard shard : shards()) {
+			List<?> reply = this.redis.execute(LedgerScripts.PENDING, shard.keys(), (by != null) ? ms(by) : "");
+			count += (Long) reply.get(0);
+			if (by == null) {
+				by = (Long) reply.get(1);
+			}
+		}
+		return new RedisTrackedExpirations.Pending(count, Instant.ofEpochMilli((by != null) ? by : 0));
+	}
+
+	private static String ms(long millis) {
+		return Long.toString(millis);
+	}
+
 	RedisTrackedExpirations.Backlog backlog() {
 		long overdue = 0;
 		long scheduled = 0;

@@ -324,6 +324,47 @@ final class LedgerScripts {
 				redis.call('ZCARD', leased), redis.call('ZCARD', deadIndex) }
 			""", List.class);
 
+	/**
+	 * Make a scheduled entry due now, as if written with that deadline (attempts and value kept). A claim made ahead
+	 * of its due time is taken back as a re-write takes it; a claim whose attempt may be running is left alone.
+	 * Returns 1 if the entry is now due, 0 if there is none or its attempt may be running.
+	 */
+	static final RedisScript<Long> EXPIRE_NOW = RedisScript.of(PREAMBLE + """
+			-- ARGV: key
+			local k = ARGV[1]
+			local e = redis.call('HGET', entries, k)
+			if not e then return 0 end
+			local now = nowMillis()
+			local held = redis.call('HGET', tokens, k)
+			if held then
+				if startOf(held) <= now then return 0 end
+				revoke(k)
+				redis.call('ZREM', leased, k)
+				redis.call('HDEL', tokens, k)
+			end
+			local _, attempts, payload = decode(e)
+			redis.call('HSET', entries, k, ms(now) .. ':' .. attempts .. ':' .. payload)
+			redis.call('ZADD', due, ms(now), k)
+			return 1
+			""", Long.class);
+
+	/**
+	 * How many entries due by a time are not ended yet: scheduled and due, or claimed with a due time not after it
+	 * (running, or their outcome not written yet). Returns that count and the server's time.
+	 */
+	@SuppressWarnings("rawtypes")
+	static final RedisScript<List> PENDING = RedisScript.of(PREAMBLE + """
+			-- ARGV: by (ms), or '' for now
+			local now = nowMillis()
+			local by = now
+			if ARGV[1] ~= '' then by = tonumber(ARGV[1]) end
+			local count = redis.call('ZCOUNT', due, '-inf', ms(by))
+			for _, held in ipairs(redis.call('HVALS', tokens)) do
+				if startOf(held) <= by then count = count + 1 end
+			end
+			return { count, now }
+			""", List.class);
+
 	/** The namespace's shard count: the first writer's, fixed from then on so that no entry is ever stranded. */
 	static final RedisScript<Long> SHARD_COUNT = RedisScript.of("""
 			-- KEYS: meta   ARGV: configured

@@ -162,6 +162,33 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		this.trackListeners.forEach((listener) -> listener.accept(delay));
 	}
 
+	/**
+	 * Make a tracked key due now, as if it had been written with that deadline (its value and attempts kept), and
+	 * wake this instance's scheduler: e.g. a test of what happens when a payment window closes, run in milliseconds
+	 * through the real ledger and handlers.
+	 * @param key the key
+	 * @return {@code true} if its expiry is now due; {@code false} if the key is not tracked, or its handlers may
+	 * already be running
+	 */
+	public boolean expireNow(String key) {
+		checkKey(key);
+		boolean due = this.ledger.expireNow(key);
+		if (due) {
+			tracked(0);
+		}
+		return due;
+	}
+
+	/**
+	 * Count the tracked expiries of this namespace due by a time that have not ended yet: scheduled and due, or
+	 * claimed and not yet recorded as done, failed or given back. For tests and operations tooling.
+	 * @param by the time, by the Redis server's clock; {@code null} for the server's now
+	 * @return the count, and the time it was counted up to
+	 */
+	public Pending pending(@Nullable Instant by) {
+		return this.ledger.pending((by != null) ? by.toEpochMilli() : null);
+	}
+
 	@Override
 	public boolean cancel(String key) {
 		checkKey(key);
@@ -239,6 +266,15 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 				throw new IllegalArgumentException(what + " has a lone surrogate (\\u%04x) at index %d; it cannot be stored as UTF-8 and would come back changed".formatted((int) c, i));
 			}
 		}
+	}
+
+	/**
+	 * Tracked expiries due by a time that have not ended yet.
+	 *
+	 * @param count how many
+	 * @param by the time counted up to, by the Redis server's clock
+	 */
+	public record Pending(long count, Instant by) {
 	}
 
 	/**
