@@ -1,5 +1,8 @@
 package io.github.keyspaceevents.sample.shop;
 
+import java.util.UUID;
+
+import io.github.keyspaceevents.annotation.KeyVariable;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +26,9 @@ class OrderExpiry {
 		this.orders = orders;
 	}
 
-	@OnKeyExpired(OrderService.KEY_PREFIX + "*")
-	void paymentWindowClosed(String key) {
-		this.orders.cancelIfUnpaid(key.substring(OrderService.KEY_PREFIX.length()));
+	@OnKeyExpired(OrderService.KEY_PREFIX + "{id}")
+	void paymentWindowClosed(@KeyVariable("id") UUID id) {
+		this.orders.cancelIfUnpaid(id.toString());
 	}
 
 	// Runs once at startup (initial delay 0), then at the sweep interval.

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -63,7 +64,7 @@ class OrderExpiryTests {
 			assertThat(shop.product("T-1").sales()).isZero();
 
 			String before = shop.snapshot();
-			shop.bean(OrderExpiry.class).paymentWindowClosed("order:" + id);
+			shop.bean(OrderExpiry.class).paymentWindowClosed(UUID.fromString(id));
 			assertThat(shop.snapshot()).isEqualTo(before);
 
 			// Through Redis: a duplicate expired event, then a barrier event on the same key. Events of one key are
