@@ -7,6 +7,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.aot.hint.annotation.Reflective;
+
 /**
  * Marks a bean method as the handler of Redis keyspace events whose key matches one of the {@link #value() patterns}
  * and whose event is one of {@link #events()}.
@@ -27,6 +29,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Repeatable(OnKeyEvents.class)
+@Reflective(HandlerMethodReflectiveProcessor.class)
 public @interface OnKeyEvent {
 
 	/**

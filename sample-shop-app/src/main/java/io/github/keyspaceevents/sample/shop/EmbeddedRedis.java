@@ -9,6 +9,7 @@ import io.github.keyspaceevents.launcher.RedisServerProcess;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -37,7 +38,9 @@ class EmbeddedRedis implements EnvironmentPostProcessor {
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (!environment.getProperty("shop.embedded-redis", Boolean.class, true) || redisConfigured(environment)
+		// Build-time AOT processing only records bean definitions: no server to start then.
+		if (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)
+				|| !environment.getProperty("shop.embedded-redis", Boolean.class, true) || redisConfigured(environment)
 				|| answers("localhost", this.defaultPort)) {
 			return;
 		}
