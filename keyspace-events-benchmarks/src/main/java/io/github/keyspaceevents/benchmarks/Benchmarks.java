@@ -19,7 +19,7 @@ import io.github.keyspaceevents.launcher.RedisServerProcess;
  * <p>
  * System properties: {@code benchmark.scale} (default 1.0) scales every event count; {@code benchmark.runs}
  * (default 3) is the number of measured throughput runs, of which the median is reported;
- * {@code benchmark.workloads} picks some of {@code dispatch,mixed,schedule,lag,slow}.
+ * {@code benchmark.workloads} picks some of {@code dispatch,mixed,schedule,lag,slow,sizes}.
  */
 public final class Benchmarks {
 
@@ -55,7 +55,7 @@ public final class Benchmarks {
 						System.getProperty("os.arch"), System.getProperty("java.version"), publisher.serverVersion(),
 						this.scale, this.runs));
 			List<Supplier<Contender>> dispatchContenders = List.of(RawLettuceContender::new,
-					ListenerContainerContender::new, StarterContender::new);
+					ListenerContainerContender::new, StarterContender::new, StarterContender::withKeyVariable);
 			int total = count(200_000);
 			if (selected("dispatch")) {
 				throughput("dispatch: " + total + " del events on order:* keys, one handler", redis, publisher,
@@ -81,10 +81,26 @@ public final class Benchmarks {
 			if (selected("slow")) {
 				slowHandler("slow handler (1 ms): burst of " + count(50_000) + " del events", redis, publisher,
 						List.of(ListenerContainerContender::new, StarterContender::new), count(50_000));
-				slowTrackedHandler("slow handler (1 ms): " + count(50_000) + " tracked keys due at once", redis,
-						publisher, count(50_000));
+				slowTrackedHandler("slow handler (1 ms): " + count(50_000) + " keys due at once", redis, publisher,
+						count(50_000));
+			}
+			if (selected("sizes")) {
+				sizes(redis, publisher);
 			}
 			this.report.write(output);
+		}
+	}
+
+	// The cost as work grows: scheduling rate, Redis memory and lag at 10k, 100k and 1M keys, one run each. Redisson's
+	// delayed queue moves each due element with an LREM over every pending one: its lag is measured up to 100k keys.
+	private void sizes(RedisServerProcess redis, Publisher publisher) throws Exception {
+		SchedulingWorkload scheduling = new SchedulingWorkload(redis, 1, this.report);
+		for (int nominal : new int[] { 10_000, 100_000, 1_000_000 }) {
+			int keys = count(nominal);
+			scheduling.batchesAgainstRedisson("sizes: " + keys + " deadlines an hour ahead, written", keys);
+			List<Supplier<Contender>> contenders = (nominal <= 100_000)
+					? List.of(StarterContender::tracked, RedissonContender::new) : List.of(StarterContender::tracked);
+			lag("sizes: " + keys + " keys due over 5 s", redis, publisher, contenders, keys, 5_000);
 		}
 	}
 
@@ -95,7 +111,7 @@ public final class Benchmarks {
 		return selection.isBlank() || contender.name().contains(selection);
 	}
 
-	// -Dbenchmark.workloads=dispatch,mixed,schedule,lag,slow (default: all)
+	// -Dbenchmark.workloads=dispatch,mixed,schedule,lag,slow,sizes (default: all)
 	private static boolean selected(String workload) {
 		String selection = System.getProperty("benchmark.workloads", "");
 		return selection.isBlank() || List.of(selection.split(",")).contains(workload);
@@ -212,9 +228,9 @@ public final class Benchmarks {
 					boolean complete = sink.await(10, TimeUnit.MINUTES);
 					double seconds = (System.nanoTime() - start) / 1e9;
 					this.report.add(workload, contender.name(),
-							String.format(Locale.ROOT, "%s in %.1f s; peak heap +%d MB (retained after GC +%s MB), peak threads %d",
+							String.format(Locale.ROOT, "%s in %.1f s; peak heap +%d MB (retained after GC %s), peak threads %d",
 									complete ? "all handled" : sink.count() + " of " + events + " handled", seconds,
-									sampler.peakHeapMegabytes(), sampler.peakRetainedMegabytes(), sampler.peakThreads()),
+									sampler.peakHeapMegabytes(), sampler.peakRetained(), sampler.peakThreads()),
 							"");
 				}
 			}
@@ -223,7 +239,17 @@ public final class Benchmarks {
 
 	private void slowTrackedHandler(String workload, RedisServerProcess redis, Publisher publisher, int keys)
 			throws Exception {
-		try (Contender contender = StarterContender.tracked()) {
+		// The same handler concurrency for both: the starter's lanes grow to 16 threads on 2 cores.
+		for (Contender candidate : List.of(StarterContender.tracked(), RedissonContender.withHandlerPool(16))) {
+			if (chosen(candidate)) {
+				slowTrackedHandler(workload, candidate, redis, publisher, keys);
+			}
+		}
+	}
+
+	private void slowTrackedHandler(String workload, Contender candidate, RedisServerProcess redis,
+			Publisher publisher, int keys) throws Exception {
+		try (Contender contender = candidate) {
 			Contender.SinkHolder sinks = new Contender.SinkHolder();
 			contender.start(redis, "expired", sinks);
 			publisher.flushAll();
@@ -237,8 +263,8 @@ public final class Benchmarks {
 				double seconds = (System.currentTimeMillis() - deadline) / 1e3;
 				this.report.add(workload, contender.name(),
 						String.format(Locale.ROOT, "%s in %.1f s after the deadline, %d duplicates; peak heap +%d MB "
-								+ "(retained after GC +%s MB), peak threads %d", complete ? "all handled" : sink.count() + " of " + keys + " handled",
-								seconds, sink.duplicates(), sampler.peakHeapMegabytes(), sampler.peakRetainedMegabytes(),
+								+ "(retained after GC %s), peak threads %d", complete ? "all handled" : sink.count() + " of " + keys + " handled",
+								seconds, sink.duplicates(), sampler.peakHeapMegabytes(), sampler.peakRetained(),
 								sampler.peakThreads()),
 						"");
 			}

@@ -102,10 +102,10 @@ final class PeakSampler implements AutoCloseable {
 		return Math.max(0, this.peakHeap - this.baseline) / (1024 * 1024);
 	}
 
-	/** @return the most heap in use after a collection, over the idle application; "no GC" if none ran */
-	String peakRetainedMegabytes() {
+	/** @return the most heap in use after a collection, over the idle application, e.g. "+12 MB"; "no GC" if none ran */
+	String peakRetained() {
 		long retained = this.peakRetained;
-		return (retained < 0) ? "no GC" : Long.toString(Math.max(0, retained - this.baseline) / (1024 * 1024));
+		return (retained < 0) ? "no GC" : "+" + Math.max(0, retained - this.baseline) / (1024 * 1024) + " MB";
 	}
 
 	int peakThreads() {

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
@@ -35,9 +37,29 @@ final class RedissonContender implements Contender {
 
 	private volatile boolean running;
 
+	private final int handlerThreads;
+
+	private ExecutorService handlers;
+
+	RedissonContender() {
+		this(0);
+	}
+
+	private RedissonContender(int handlerThreads) {
+		this.handlerThreads = handlerThreads;
+	}
+
+	/**
+	 * @param threads how many threads run the handler
+	 * @return the contender with a pool that runs the handler, as an application with slow handlers would add
+	 */
+	static RedissonContender withHandlerPool(int threads) {
+		return new RedissonContender(threads);
+	}
+
 	@Override
 	public String name() {
-		return NAME;
+		return (this.handlerThreads > 0) ? NAME + ", handlers on " + this.handlerThreads + " threads" : NAME;
 	}
 
 	@Override
@@ -46,6 +68,9 @@ final class RedissonContender implements Contender {
 		this.queue = this.client.getBlockingQueue("orders", StringCodec.INSTANCE);
 		this.delayed = this.client.getDelayedQueue(this.queue);
 		this.running = true;
+		ExecutorService handlers = (this.handlerThreads > 0) ? Executors.newFixedThreadPool(this.handlerThreads)
+				: null;
+		this.handlers = handlers;
 		this.consumer = new Thread(() -> {
 			while (this.running) {
 				try {
@@ -56,7 +81,13 @@ final class RedissonContender implements Contender {
 						keys = (key != null) ? List.of(key) : List.of();
 					}
 					for (String key : keys) {
-						sinks.get().accept(key.getBytes(StandardCharsets.UTF_8));
+						byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+						if (handlers != null) {
+							handlers.execute(() -> sinks.get().accept(bytes));
+						}
+						else {
+							sinks.get().accept(bytes);
+						}
 					}
 				}
 				catch (InterruptedException ex) {
@@ -103,6 +134,9 @@ final class RedissonContender implements Contender {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		if (this.handlers != null) {
+			this.handlers.shutdownNow();
 		}
 		this.delayed.destroy();
 		this.client.shutdown();

@@ -107,6 +107,40 @@ final class SchedulingWorkload {
 		}
 	}
 
+	/**
+	 * Batches of tracked writes against Redisson's asynchronous offers, once, at one size: rate and memory.
+	 * @param workload the workload's name in the report
+	 * @param keys how many deadlines
+	 */
+	void batchesAgainstRedisson(String workload, int keys) throws Exception {
+		double[] tracked;
+		try (StarterContender starter = StarterContender.tracked()) {
+			starter.start(this.redis, "expired", new Contender.SinkHolder());
+			TrackedExpirations expirations = starter.trackedExpirations();
+			measure((deadline) -> batches(expirations, 1_000, deadline, "warm"), 1_000);
+			tracked = measure((deadline) -> batches(expirations, keys, deadline, "order"), keys);
+		}
+		double[] redisson;
+		RedissonClient client = RedissonContender.client(this.redis);
+		try {
+			RDelayedQueue<String> queue = client.getDelayedQueue(client.getQueue("orders", StringCodec.INSTANCE));
+			measure((deadline) -> RedissonContender.offerAll(queue, 1_000, (i) -> deadline.toEpochMilli()), 1_000);
+			redisson = measure((deadline) -> RedissonContender.offerAll(queue, keys, (i) -> deadline.toEpochMilli()),
+					keys);
+			queue.destroy();
+		}
+		finally {
+			client.shutdown();
+		}
+		this.report.add(workload, "tracked expirations: expireAtAll, batches of 1,000",
+				String.format(Locale.ROOT, "%,.0f deadlines/s; Redis memory %,.0f bytes per deadline", tracked[0],
+						tracked[1]),
+				String.format(Locale.ROOT, "%.2fx Redisson offerAsync", tracked[0] / redisson[0]));
+		this.report.add(workload, BASELINE, String.format(Locale.ROOT,
+				"%,.0f deadlines/s; Redis memory %,.0f bytes per deadline", redisson[0], redisson[1]), "1.00x");
+		this.redis.command("FLUSHALL");
+	}
+
 	private static void batches(TrackedExpirations tracked, int keys, Instant deadline, String prefix) {
 		for (int from = 0; from < keys; from += 1_000) {
 			List<Expiry> batch = new ArrayList<>(1_000);

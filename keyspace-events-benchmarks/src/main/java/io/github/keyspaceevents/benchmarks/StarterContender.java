@@ -7,6 +7,7 @@ import java.util.function.IntFunction;
 
 import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.TrackedExpirations.Expiry;
+import io.github.keyspaceevents.annotation.KeyVariable;
 import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
@@ -29,23 +30,34 @@ final class StarterContender implements Contender {
 
 	private final boolean tracked;
 
+	private final boolean keyVariable;
+
 	private ConfigurableApplicationContext context;
 
 	StarterContender() {
-		this(false);
+		this(false, false);
 	}
 
-	private StarterContender(boolean tracked) {
+	private StarterContender(boolean tracked, boolean keyVariable) {
 		this.tracked = tracked;
+		this.keyVariable = keyVariable;
 	}
 
 	/** @return the starter writing its keys as tracked expirations */
 	static StarterContender tracked() {
-		return new StarterContender(true);
+		return new StarterContender(true, false);
+	}
+
+	/** @return the starter with a handler that takes the key's id as a {@code long} key variable */
+	static StarterContender withKeyVariable() {
+		return new StarterContender(false, true);
 	}
 
 	@Override
 	public String name() {
+		if (this.keyVariable) {
+			return "keyspace-events starter, order:{id} as a long key variable";
+		}
 		return this.tracked ? "keyspace-events starter, tracked expirations" : "keyspace-events starter (defaults)";
 	}
 
@@ -74,7 +86,8 @@ final class StarterContender implements Contender {
 	@Override
 	public void start(RedisServerProcess redis, String event, SinkHolder sinks) throws InterruptedException {
 		StarterContender.sinks = sinks;
-		Class<?> handlers = "expired".equals(event) ? ExpiryHandlerApplication.class : DeleteHandlerApplication.class;
+		Class<?> handlers = "expired".equals(event) ? ExpiryHandlerApplication.class
+				: this.keyVariable ? KeyVariableHandlerApplication.class : DeleteHandlerApplication.class;
 		List<String> arguments = new ArrayList<>(List.of("--spring.data.redis.host=" + redis.host(),
 				"--spring.data.redis.port=" + redis.port(), "--spring.main.banner-mode=off", "--logging.level.root=warn"));
 		// -Dbenchmark.starter="--keyspace-events.tracking.claim-ahead=2s ..." tries other settings.
@@ -105,6 +118,20 @@ final class StarterContender implements Contender {
 		@OnKeyDeleted("order:*")
 		void deleted(byte[] key) {
 			sinks.get().accept(key);
+		}
+
+	}
+
+	// No component scan: the other contenders' configurations live in this package.
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class KeyVariableHandlerApplication {
+
+		@OnKeyDeleted("order:{id}")
+		void deleted(@KeyVariable("id") long id, byte[] key) {
+			if (id >= 0) {
+				sinks.get().accept(key);
+			}
 		}
 
 	}

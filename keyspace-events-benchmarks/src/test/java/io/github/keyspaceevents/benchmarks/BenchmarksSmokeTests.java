@@ -18,13 +18,17 @@ class BenchmarksSmokeTests {
 		new Benchmarks(0.005, 1).run(output);
 		String table = Files.readString(output.resolve("benchmark-results.md"));
 		assertThat(table).contains("| dispatch: 1000 del events").contains("keyspace-events starter (defaults)")
+			.contains("keyspace-events starter, order:{id} as a long key variable")
 			.contains("x raw Lettuce")
 			.contains("all 500 handled")
 			.contains("x Redisson offerAsync")
 			.contains("Redisson RDelayedQueue + RBlockingQueue consumer")
+			.contains("| sizes: 5000 keys due over 5 s")
 			.doesNotContain("only ");
-		// Header; dispatch and mixed (3 each), scheduling (5), two lag workloads (5 each), slow handlers (2 + 1).
-		assertThat(Files.readAllLines(output.resolve("benchmark-results.csv"))).hasSize(1 + 3 + 3 + 5 + 5 + 5 + 2 + 1);
+		// Header; dispatch and mixed (4 each), scheduling (5), two lag workloads (5 each), slow handlers (2 + 2); sizes:
+		// scheduling (2 per size), lag (2, 2, and 1 at the largest).
+		assertThat(Files.readAllLines(output.resolve("benchmark-results.csv")))
+			.hasSize(1 + 4 + 4 + 5 + 5 + 5 + 2 + 2 + 6 + 5);
 	}
 
 }
