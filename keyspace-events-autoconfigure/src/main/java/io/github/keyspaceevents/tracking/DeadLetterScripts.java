@@ -23,13 +23,17 @@ final class DeadLetterScripts {
 			local deadline, payload = string.match(d, '^(%-?%d+):%d+:%-?%d+:[^\\n]*\\n(.*)$')
 			redis.call('HDEL', dead, ARGV[1])
 			redis.call('ZREM', deadIndex, ARGV[1])
-			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
-			redis.call('ZADD', due, ms(nowMillis()), ARGV[1])
+			local stored = payload
 			if KEYS[9] then
 				local value = ''
-				if string.sub(payload, 1, 1) == 'v' then value = string.sub(payload, 2) end
+				if string.sub(payload, 1, 1) == 'v' then
+					value = string.sub(payload, 2)
+					stored = 'k'
+				end
 				redis.call('SET', KEYS[9], value)
 			end
+			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. stored)
+			redis.call('ZADD', due, ms(nowMillis()), ARGV[1])
 			return { '1', payload }
 			""", List.class);
 

@@ -10,7 +10,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  * The state machine they implement is described in this package's documentation.
  * <p>
  * An entry is stored in the shard's {@code entries} hash as {@code deadline:attempts:payload}, where {@code payload}
- * is {@code v<value>} or {@code -}; while it is claimed, the shard's {@code tokens} hash holds its claim's fencing
+ * is {@code v<value>}, {@code -} (no value) or, on a standalone Redis, {@code k}: the value is the tracked key's own,
+ * kept once (the tracked key lives in the same script's reach there), and read from the key when the entry is claimed
+ * or buried; while it is claimed, the shard's {@code tokens} hash holds its claim's fencing
  * token. A dead letter is stored as {@code deadline:attempts:failedAt:error\npayload}; the error never holds a line
  * break. Every script takes the shard's keys in the order of {@link Shard#keys()}, then (standalone only) the tracked
  * key. Entries are handled in bulk calls wherever a claim or an outcome batch touches many, since per-entry Lua work
@@ -57,7 +59,16 @@ final class LedgerScripts {
 				return held
 			end
 			local function revoke(k) return revokeIn(tokens, leased, revoked, k) end
+			-- A 'k' payload (standalone only) is the tracked key's value: read it, as 'v<value>', or '-' if the key is
+			-- gone or no longer a string (pcall: someone else's write must not fail the whole script).
+			local function materialize(k, payload)
+				if payload ~= 'k' then return payload end
+				local v = redis.pcall('GET', k)
+				if type(v) == 'string' then return 'v' .. v end
+				return '-'
+			end
 			local function bury(k, deadline, attempts, now, reason, payload, inline)
+				payload = materialize(k, payload)
 				redis.call('HSET', dead, k, deadline .. ':' .. attempts .. ':' .. ms(now) .. ':' .. reason .. '\\n' .. payload)
 				redis.call('ZADD', deadIndex, ms(now), k)
 				redis.call('HDEL', entries, k)
@@ -84,7 +95,10 @@ final class LedgerScripts {
 			end
 			redis.call('ZADD', due, deadline, ARGV[1])
 			local payload = '-'
-			if ARGV[4] == '1' then payload = 'v' .. ARGV[5] end
+			if ARGV[4] == '1' then
+				-- Standalone: the value is in the tracked key, written above; the entry only points at it.
+				if KEYS[9] then payload = 'k' else payload = 'v' .. ARGV[5] end
+			end
 			redis.call('HSET', entries, ARGV[1], deadline .. ':0:' .. payload)
 			return tonumber(deadline) - now
 			""", Long.class);
@@ -113,7 +127,9 @@ final class LedgerScripts {
 				end
 				redis.call('ZADD', dueKey, deadline, k)
 				local payload = '-'
-				if ARGV[a + 3] == '1' then payload = 'v' .. ARGV[a + 4] end
+				if ARGV[a + 3] == '1' then
+					if inline then payload = 'k' else payload = 'v' .. ARGV[a + 4] end
+				end
 				redis.call('HSET', entriesKey, k, deadline .. ':0:' .. payload)
 			end
 			return ms(now)
@@ -234,6 +250,9 @@ final class LedgerScripts {
 				for i, k in ipairs(mine) do
 					local e = found[i]
 					if e then
+						if string.sub(e, -2) == ':k' then
+							e = string.sub(e, 1, -2) .. materialize(k, 'k')
+						end
 						local token = tostring(firstToken + i - 1) .. '@' .. startAts[i]
 						leases[#leases + 1] = leaseEnd
 						leases[#leases + 1] = k

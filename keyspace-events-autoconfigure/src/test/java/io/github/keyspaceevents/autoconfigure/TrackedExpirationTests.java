@@ -45,6 +45,49 @@ class TrackedExpirationTests {
 		Handlers.reset();
 	}
 
+	// On a standalone Redis the value is stored once, in the tracked key: the entry points at it.
+	@Test
+	void theValueIsKeptOnceInTheTrackedKeyAndReadFromItWhenClaimed() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).run((context) -> {
+				awaitSubscribed(context);
+				TrackedExpirations tracked = context.getBean(TrackedExpirations.class);
+				String value = "a value of some length, kept once".repeat(10);
+				Instant later = Instant.now().plusSeconds(3_600);
+				tracked.expireAt("order:once", value, later);
+				tracked.expireAtAll(List.of(new Expiry("order:once-batch", value, later)));
+				tracked.expireAt("order:rewritten", "as written", later);
+				tracked.expireAt("order:deleted", "as written", later);
+				assertThat(storedEntries(redis)).hasSize(4).allSatisfy((entry) -> assertThat(entry).endsWith(":k"));
+				assertThat(redis.command("GET", "order:once")).isEqualTo(value);
+				// Another client's writes to the tracked key: the handler gets what the key holds then.
+				redis.command("SET", "order:rewritten", "changed by hand");
+				redis.command("DEL", "order:deleted");
+				RedisTrackedExpirations ledger = context.getBean(RedisTrackedExpirations.class);
+				for (String key : List.of("order:once", "order:once-batch", "order:rewritten", "order:deleted")) {
+					assertThat(ledger.expireNow(key)).isTrue();
+				}
+				await().until(() -> Handlers.total() == 4);
+				assertThat(Handlers.events.get("order:once").value()).isEqualTo(value);
+				assertThat(Handlers.events.get("order:once-batch").value()).isEqualTo(value);
+				assertThat(Handlers.events.get("order:rewritten").value()).isEqualTo("changed by hand");
+				assertThat(Handlers.events.get("order:deleted").value()).isNull();
+			});
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<String> storedEntries(RedisServerProcess redis) {
+		List<String> entries = new ArrayList<>();
+		for (Object hash : (List<Object>) redis.command("KEYS", "{keyspace-events:*}:entries")) {
+			List<Object> fields = (List<Object>) redis.command("HGETALL", String.valueOf(hash));
+			for (int i = 1; i < fields.size(); i += 2) {
+				entries.add(String.valueOf(fields.get(i)));
+			}
+		}
+		return entries;
+	}
+
 	@Test
 	void trackedExpiryIsHandledOnTimeWithItsValue() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
