@@ -2,7 +2,6 @@ package io.github.keyspaceevents.handler;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,7 +120,7 @@ public final class HandlerMethod {
 
 	// The variables' text, in the method's order, from the first pattern the key matches.
 	private String[] variablesOf(KeyspaceEvent event) {
-		byte[] key = event.key().getBytes(StandardCharsets.UTF_8);
+		byte[] key = event.keyBytes();
 		for (int i = 0; i < this.patterns.length; i++) {
 			String[] captured = this.patterns[i].capture(key, this.variableStars[i]);
 			if (captured != null) {
