@@ -109,20 +109,23 @@ final class ExpiryLedger {
 
 	/**
 	 * Write the key and its entry; re-writing a tracked key replaces its entry, whatever state it was in.
-	 * @return how long until it is due, by the server's clock (milliseconds; negative if already due)
+	 * @return the deadline, by the server's clock (milliseconds)
 	 */
 	long track(String key, @Nullable String value, @Nullable Instant deadline, @Nullable Duration timeToLive) {
 		Shard shard = shardOf(key);
 		String stored = (value != null) ? value : "";
 		String mode = (deadline != null) ? "at" : "after";
 		long millis = (deadline != null) ? deadline.toEpochMilli() : timeToLive.toMillis();
-		Long delay = this.redis.execute(LedgerScripts.TRACK, withKey(key, shard), key, mode, Long.toString(millis),
+		List<String> keys = this.cluster
+				? List.of(shard.due(), shard.leased(), shard.entries(), shard.tokens(), shard.revoked())
+				: List.of(shard.due(), shard.leased(), shard.entries(), shard.tokens(), shard.revoked(), key);
+		Long dueAt = this.redis.execute(LedgerScripts.TRACK, keys, key, mode, Long.toString(millis),
 				(value != null) ? "1" : "0", stored);
 		if (this.cluster) {
 			// Entry first: should this write fail, the expiry is still handled at its deadline.
 			this.redis.opsForValue().set(key, stored);
 		}
-		return (delay != null) ? delay : 0;
+		return (dueAt != null) ? dueAt : 0;
 	}
 
 	/**

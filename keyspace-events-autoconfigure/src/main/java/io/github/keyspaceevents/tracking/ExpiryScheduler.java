@@ -101,9 +101,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.renewIntervalNanos = this.ledger.settings().lease().toNanos() / 3;
 		this.inFlight = new ClaimsHeld(this.ledger, TimeUnit.NANOSECONDS.toMillis(this.renewIntervalNanos));
 		this.warnings = new LedgerWarnings(this.ledger, metrics);
-		// A key written here is due in delayMillis (server time): claim it then, or as early as claim-ahead allows.
+		// A key written here is due at dueAtMillis (server time): claim it then, or as early as claim-ahead allows.
 		long claimAheadMillis = this.ledger.settings().claimAhead().toMillis();
-		tracked.onTrack((delayMillis) -> this.alarm.wakeIn(delayMillis - claimAheadMillis));
+		tracked.onTrack((dueAtMillis) -> this.alarm.wakeIn(dueAtMillis - this.serverClock.nowMillis()
+				- claimAheadMillis));
 	}
 
 	@Override

@@ -62,7 +62,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		return this.ledger;
 	}
 
-	// The scheduler wakes early when a key due sooner is written here; the argument is its delay in milliseconds.
+	// The scheduler wakes early when a key due sooner is written here; the argument is its due time (server ms).
 	void onTrack(LongConsumer listener) {
 		this.trackListeners.add(listener);
 	}
@@ -113,9 +113,9 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		if (expiries.isEmpty()) {
 			return;
 		}
-		long serverMillis = this.ledger.trackAll(expiries);
+		this.ledger.trackAll(expiries);
 		long earliest = expiries.stream().mapToLong((expiry) -> expiry.deadline().toEpochMilli()).min().getAsLong();
-		tracked(earliest - serverMillis);
+		tracked(earliest);
 	}
 
 	/** Write what {@link #expireAtAsync} still holds, then end its thread. */
@@ -157,9 +157,9 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		tracked(this.ledger.track(key, value, null, timeToLive));
 	}
 
-	// A key is due in delayMillis (server time): the scheduler may need to wake sooner.
-	private void tracked(long delay) {
-		this.trackListeners.forEach((listener) -> listener.accept(delay));
+	// A key is due at dueAtMillis (server time): the scheduler may need to wake sooner.
+	private void tracked(long dueAtMillis) {
+		this.trackListeners.forEach((listener) -> listener.accept(dueAtMillis));
 	}
 
 	/**
@@ -174,6 +174,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		checkKey(key);
 		boolean due = this.ledger.expireNow(key);
 		if (due) {
+			// Due now: any time in the past says so.
 			tracked(0);
 		}
 		return due;
