@@ -12,11 +12,11 @@ import org.springframework.data.redis.core.script.RedisScript;
  * An entry is stored in the shard's {@code entries} hash as {@code deadline:attempts:payload}, where {@code payload}
  * is {@code v<value>}, {@code -} (no value) or, on a standalone Redis, {@code k}: the value is the tracked key's own,
  * kept once (the tracked key lives in the same script's reach there), and read from the key when the entry is claimed
- * or buried; while it is claimed, the shard's {@code tokens} hash holds its claim's fencing
- * token. A dead letter is stored as {@code deadline:attempts:failedAt:error\npayload}; the error never holds a line
- * break. Every script takes the shard's keys in the order of {@link Shard#keys()}, then (standalone only) the tracked
- * key. Entries are handled in bulk calls wherever a claim or an outcome batch touches many, since per-entry Lua work
- * is what bounds how fast a spike of expiries is worked off.
+ * or buried. While it is claimed, the shard's {@code tokens} hash holds its claim's fencing token. A dead letter is
+ * stored as {@code deadline:attempts:failedAt:error\npayload}; the error never holds a line break. Every script but
+ * {@link #TRACK} takes the shard's keys in the order of {@link Shard#keys()}, then (standalone only) the tracked key.
+ * Entries are handled in bulk calls wherever a claim or an outcome batch touches many, since per-entry Lua work is
+ * what bounds how fast a spike of expiries is worked off.
  * <p>
  * Time is always the Redis server's ({@code TIME}), never an instance's clock. Computed numbers go back to Redis
  * through {@code ms()}, because Lua's default number formatting keeps only 14 digits.
