@@ -60,7 +60,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @ConditionalOnClass(RedisMessageListenerContainer.class)
 @ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 @ConditionalOnBooleanProperty(name = "keyspace-events.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(KeyspaceEventsProperties.class)
+@EnableConfigurationProperties({ KeyspaceEventsProperties.class, TrackedExpirationsProperties.class })
 public final class KeyspaceEventsAutoConfiguration {
 
 	/** Name of the listener container that carries keyspace events. */
@@ -115,8 +115,9 @@ public final class KeyspaceEventsAutoConfiguration {
 	KeyspaceEventSubscription keyspaceEventSubscription(KeyspaceEventHandlerRegistry registry,
 			RedisConnectionFactory connectionFactory,
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
-			KeyspaceEventsProperties properties, KeyspaceEventErrorHandler errorHandler, Environment environment,
-			ObjectProvider<DispatchMetrics> metrics, TrackedValueCodec valueCodec) {
+			KeyspaceEventsProperties properties, TrackedExpirationsProperties tracking,
+			KeyspaceEventErrorHandler errorHandler, Environment environment, ObjectProvider<DispatchMetrics> metrics,
+			TrackedValueCodec valueCodec) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		int concurrency = positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
 				: Math.max(2, Runtime.getRuntime().availableProcessors()), "keyspace-events.dispatch.concurrency");
@@ -137,7 +138,7 @@ public final class KeyspaceEventsAutoConfiguration {
 				positive(properties.getRetry().getInitialInterval(), "keyspace-events.retry.initial-interval"),
 				positive(properties.getRetry().getMaxInterval(), "keyspace-events.retry.max-interval"),
 				notNegative(dispatch.getShutdownTimeout(), "keyspace-events.dispatch.shutdown-timeout"),
-				metrics.getIfAvailable(() -> DispatchMetrics.NONE), properties.getTracking().getNamespace(), valueCodec);
+				metrics.getIfAvailable(() -> DispatchMetrics.NONE), tracking.getNamespace(), valueCodec);
 		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
 	}
 
@@ -161,8 +162,7 @@ public final class KeyspaceEventsAutoConfiguration {
 
 		@Bean
 		RedisTrackedExpirations trackedExpirations(RedisConnectionFactory connectionFactory,
-				KeyspaceEventsProperties properties, TrackedValueCodec valueCodec) {
-			KeyspaceEventsProperties.Tracking tracking = properties.getTracking();
+				TrackedExpirationsProperties tracking, TrackedValueCodec valueCodec) {
 			String prefix = "keyspace-events.tracking.";
 			if (!StringUtils.hasText(tracking.getNamespace()) || tracking.getNamespace().contains("}")) {
 				throw new KeyspaceEventsConfigurationException(

@@ -9,15 +9,12 @@ import io.github.keyspaceevents.notification.NotificationFlags;
 import io.github.keyspaceevents.notification.RedisEvents;
 import io.github.keyspaceevents.notification.ServerNotifications;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import org.apache.commons.logging.Log;
@@ -27,7 +24,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -146,7 +142,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 	}
 
 	private void connect() {
-		FlagChecks flagChecks = requireFlagChecks();
+		FlagChecks flagChecks = started(this.flagChecks);
 		DatabaseCheck.verify(this.connectionFactory, this.settings.database());
 		flagChecks.check();
 		ClusterSubscription cluster = ClusterSubscription.forClusterOf(this.connectionFactory,
@@ -155,7 +151,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			cluster.start();
 			this.clusterSubscription = cluster;
 			// Clients do not follow failovers by themselves unless topology refresh is configured: look every second.
-			requireRetry().every(Duration.ofSeconds(1), () -> {
+			started(this.retry).every(Duration.ofSeconds(1), () -> {
 				if (cluster.refresh()) {
 					clusterMastersChanged();
 				}
@@ -173,13 +169,13 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		}
 		this.subscribed = true;
 		logger.info("Subscribed to Redis keyspace events %s on database %d for %d handler(s)%s".formatted(
-				requireDispatcher().events(), this.settings.database(), this.registry.handlerMethods().size(),
+				started(this.dispatcher).events(), this.settings.database(), this.registry.handlerMethods().size(),
 				(cluster != null) ? ", on every cluster master" : ""));
 		// A closed connection may just be a dedicated one being released: check at once, and report only a failure.
 		this.reconnectSignal = ReconnectSignal.register(this.connectionFactory, flagChecks::reconnected,
 				flagChecks::disconnected);
-		requireRetry().every(Duration.ofSeconds(10), requireDispatcher()::reportDropTotal);
-		requireRetry().every(this.settings.checkInterval(), flagChecks::checkQuietly);
+		started(this.retry).every(Duration.ofSeconds(10), started(this.dispatcher)::reportDropTotal);
+		started(this.retry).every(this.settings.checkInterval(), flagChecks::checkQuietly);
 	}
 
 	// Called on the container's subscription thread: (re)subscribed after a lost connection, or the first time.
@@ -212,7 +208,7 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private void clusterMastersChanged() {
 		logger.info("Redis Cluster topology changed: subscribed on the new master(s)");
-		requireFlagChecks().checkQuietly();
+		started(this.flagChecks).checkQuietly();
 	}
 
 	@Override
@@ -302,37 +298,14 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 			return true;
 		}
 		while (!this.subscribed || this.dispatcher == null) {
-			if (!pause(deadline)) {
+			if (!EventsDrain.pause(deadline)) {
 				return false;
 			}
 		}
-		KeyspaceEventDispatcher dispatcher = requireDispatcher();
-		String marker = dispatcher.expectMarker();
-		byte[] channel = this.channels.get(0).getBytes(StandardCharsets.UTF_8);
 		ClusterSubscription cluster = this.clusterSubscription;
 		int connections = (cluster != null) ? Math.max(1, cluster.subscribedMasters().size()) : 1;
-		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.publish(channel, marker.getBytes(StandardCharsets.UTF_8));
-		}
-		while (!dispatcher.markerArrived(marker, connections)) {
-			if (!pause(deadline)) {
-				return false;
-			}
-		}
-		while (!dispatcher.idle()) {
-			if (!pause(deadline)) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	private static boolean pause(long deadlineNanos) {
-		if (System.nanoTime() - deadlineNanos >= 0) {
-			return false;
-		}
-		LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-		return !Thread.currentThread().isInterrupted();
+		return new EventsDrain(started(this.dispatcher), this.connectionFactory).await(this.channels.get(0),
+				connections, deadline);
 	}
 
 	/** @return whether the subscription has been made (Redis was reachable at least once) */
@@ -371,28 +344,12 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		return (dispatcher != null) ? dispatcher.droppedCount() : 0;
 	}
 
-	private KeyspaceEventDispatcher requireDispatcher() {
-		KeyspaceEventDispatcher dispatcher = this.dispatcher;
-		if (dispatcher == null) {
+	// Parts made in start(): present from then on, whichever thread reads them.
+	private static <T> T started(@Nullable T part) {
+		if (part == null) {
 			throw new IllegalStateException("Not started");
 		}
-		return dispatcher;
-	}
-
-	private FlagChecks requireFlagChecks() {
-		FlagChecks flagChecks = this.flagChecks;
-		if (flagChecks == null) {
-			throw new IllegalStateException("Not started");
-		}
-		return flagChecks;
-	}
-
-	private ConnectRetry requireRetry() {
-		ConnectRetry retry = this.retry;
-		if (retry == null) {
-			throw new IllegalStateException("Not started");
-		}
-		return retry;
+		return part;
 	}
 
 }

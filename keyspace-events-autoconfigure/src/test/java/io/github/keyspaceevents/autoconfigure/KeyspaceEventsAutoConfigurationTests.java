@@ -102,7 +102,8 @@ class KeyspaceEventsAutoConfigurationTests {
 			.withPropertyValues("keyspace-events.notifications.mode=verify",
 					"keyspace-events.notifications.extra-flags=Kg",
 					"keyspace-events.notifications.check-interval=5s", "keyspace-events.dispatch.concurrency=3",
-					"keyspace-events.dispatch.queue-capacity=50", "keyspace-events.fail-fast=false")
+					"keyspace-events.dispatch.queue-capacity=50", "keyspace-events.fail-fast=false",
+					"keyspace-events.tracking.namespace=orders", "keyspace-events.tracking.claim-ahead=0")
 			.run((context) -> {
 				KeyspaceEventsProperties properties = context.getBean(KeyspaceEventsProperties.class);
 				assertThat(properties.getNotifications().getMode()).isEqualTo(NotificationMode.VERIFY);
@@ -110,6 +111,9 @@ class KeyspaceEventsAutoConfigurationTests {
 				assertThat(properties.getNotifications().getCheckInterval()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(properties.getDispatch().getConcurrency()).isEqualTo(3);
 				assertThat(properties.getDispatch().getQueueCapacity()).isEqualTo(50);
+				TrackedExpirationsProperties tracking = context.getBean(TrackedExpirationsProperties.class);
+				assertThat(tracking.getNamespace()).isEqualTo("orders");
+				assertThat(tracking.getClaimAhead()).isZero();
 			});
 	}
 

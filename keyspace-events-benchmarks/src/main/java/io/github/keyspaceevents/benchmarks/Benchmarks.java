@@ -15,17 +15,21 @@ import io.github.keyspaceevents.launcher.RedisServerProcess;
  * <p>
  * Throughput workloads publish on the keyevent channel exactly what Redis publishes for a {@code DEL}, pipelined as
  * fast as the server takes it; a run ends when the last matching key reached the handler. Lag workloads write real
- * keys with absolute deadlines and let Redis expire them.
+ * keys with absolute deadlines and let Redis expire them; each also reports the Redis server's CPU time (user and
+ * system, from {@code INFO cpu}) per key, writing and handling together.
  * <p>
  * System properties: {@code benchmark.scale} (default 1.0) scales every event count; {@code benchmark.runs}
  * (default 3) is the number of measured throughput runs, of which the median is reported;
- * {@code benchmark.workloads} picks some of {@code dispatch,mixed,schedule,lag,slow,sizes}.
+ * {@code benchmark.workloads} picks some of {@code dispatch,mixed,schedule,lag,slow,sizes};
+ * {@code benchmark.commandstats=true} prints Redis' per-command statistics after each lag run.
  */
 public final class Benchmarks {
 
 	private static final String RAW = "raw Lettuce listener";
 
-	private static final int WARM_UP_EXPIRIES = 1_000;
+	private static final int WARM_UP_EXPIRIES = 10_000;
+
+	private static final int SIZES_DUE_PER_MILLISECOND = 20;
 
 	private final double scale;
 
@@ -91,16 +95,19 @@ public final class Benchmarks {
 		}
 	}
 
-	// The cost as work grows: scheduling rate, Redis memory and lag at 10k, 100k and 1M keys, one run each. Redisson's
-	// delayed queue moves each due element with an LREM over every pending one: its lag is measured up to 100k keys.
+	// The cost as work grows: scheduling rate, Redis memory and lag at 10k, 100k and 1M keys, one run each. The keys
+	// fall due at the same rate at every size (20,000 per second, as in the lag workload), so that a growing lag would
+	// show a cost that grows with the number of deadlines; a million due within 5 s would instead ask for more Redis
+	// time per second than one Redis core has (both contenders spend 30 to 50 µs of it per deadline).
 	private void sizes(RedisServerProcess redis, Publisher publisher) throws Exception {
 		SchedulingWorkload scheduling = new SchedulingWorkload(redis, 1, this.report);
 		for (int nominal : new int[] { 10_000, 100_000, 1_000_000 }) {
 			int keys = count(nominal);
 			scheduling.batchesAgainstRedisson("sizes: " + keys + " deadlines an hour ahead, written", keys);
-			List<Supplier<Contender>> contenders = (nominal <= 100_000)
-					? List.of(StarterContender::tracked, RedissonContender::new) : List.of(StarterContender::tracked);
-			lag("sizes: " + keys + " keys due over 5 s", redis, publisher, contenders, keys, 5_000);
+			long spreadMillis = keys / SIZES_DUE_PER_MILLISECOND;
+			lag("sizes: %d keys due over %s, 20 per ms".formatted(keys, (spreadMillis < 1_000) ? spreadMillis + " ms"
+					: String.format(Locale.ROOT, "%.0f s", spreadMillis / 1e3)), redis, publisher,
+					List.of(StarterContender::tracked, RedissonContender::new), keys, spreadMillis);
 		}
 	}
 
@@ -179,9 +186,14 @@ public final class Benchmarks {
 				warmUp(contender, publisher, sinks);
 				EventSink sink = new EventSink(keys, true, 0);
 				sinks.set(sink);
-				// Far enough ahead for every contender to write all keys before the first is due (tracked writes of
-				// 100,000 keys take 5 to 8 s on 2 cores).
-				long base = System.currentTimeMillis() + Math.max(2_000, (long) (10_000 * this.scale));
+				// Far enough ahead for every contender to write all keys before the first is due: on 2 cores Redisson
+				// writes 100,000 in about 3 s, tracked expirations a million in 9 to 13 s, Redisson in about 30 s.
+				long lead = Math.max(Math.max(2_000, (long) (10_000 * this.scale)), keys / 25);
+				long base = System.currentTimeMillis() + lead;
+				double cpuBefore = publisher.serverCpuSeconds();
+				if (Boolean.getBoolean("benchmark.commandstats")) {
+					publisher.resetStats();
+				}
 				long writeStart = System.nanoTime();
 				contender.writeExpiringKeys(publisher, keys, (i) -> base + (spreadMillis * i) / keys);
 				if (System.currentTimeMillis() > base) {
@@ -189,27 +201,36 @@ public final class Benchmarks {
 							+ (System.nanoTime() - writeStart) / 1_000_000 + " ms to write the keys: past the first deadline");
 				}
 				long writeMillis = (System.nanoTime() - writeStart) / 1_000_000;
-				boolean complete = sink.await(spreadMillis + 60_000, TimeUnit.MILLISECONDS);
+				boolean complete = sink.await(base + spreadMillis + 60_000 - System.currentTimeMillis(),
+						TimeUnit.MILLISECONDS);
 				long[] lag = sink.lagPercentiles();
+				double cpuMicrosPerKey = (publisher.serverCpuSeconds() - cpuBefore) * 1e6 / keys;
+				if (Boolean.getBoolean("benchmark.commandstats")) {
+					System.out.println(contender.name() + " " + workload + "\n" + publisher.commandStats());
+				}
 				this.report.add(workload, contender.name(),
 						"lag p50 %d ms, p99 %d ms, max %d ms".formatted(lag[0], lag[1], lag[2]),
-						(complete ? "all " + keys + " handled" : "only " + sink.count() + " of " + keys + " handled")
-								+ ", written in " + writeMillis + " ms");
+						(complete ? "all " + keys + " handled"
+								: "only " + sink.count() + " of " + keys + " handled within 60 s of the last deadline")
+								+ ", written in " + writeMillis + " ms; Redis CPU "
+								+ String.format(Locale.ROOT, "%.1f", cpuMicrosPerKey) + " µs per key");
 			}
 		}
 	}
 
-	// The same for every contender: 1,000 expiries handled before the measured ones, as in a service that has been
-	// running for a while (the JIT compiled the path; the starter measured how long its handler takes).
-	private static void warmUp(Contender contender, Publisher publisher, Contender.SinkHolder sinks)
+	// The same for every contender: 10,000 expiries handled before the measured ones, as in a service that has been
+	// running for a while (the JIT compiled the path; the starter measured how long its handler takes). With 1,000,
+	// whichever contender ran first in a fresh JVM showed the JIT's work in its tail latency.
+	private void warmUp(Contender contender, Publisher publisher, Contender.SinkHolder sinks)
 			throws InterruptedException {
-		EventSink warmUp = new EventSink(WARM_UP_EXPIRIES, false, 0);
+		int expiries = count(WARM_UP_EXPIRIES);
+		EventSink warmUp = new EventSink(expiries, false, 0);
 		sinks.set(warmUp);
 		long soon = System.currentTimeMillis() + 200;
-		contender.writeExpiringKeys(publisher, WARM_UP_EXPIRIES, (i) -> soon);
+		contender.writeExpiringKeys(publisher, expiries, (i) -> soon);
 		if (!warmUp.await(2, TimeUnit.MINUTES)) {
 			throw new IllegalStateException(contender.name() + " handled only " + warmUp.count() + " of "
-					+ WARM_UP_EXPIRIES + " warm-up expiries");
+					+ expiries + " warm-up expiries");
 		}
 	}
 

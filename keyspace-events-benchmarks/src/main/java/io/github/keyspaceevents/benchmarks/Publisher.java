@@ -62,6 +62,27 @@ final class Publisher implements AutoCloseable {
 		this.connection.sync().flushall();
 	}
 
+	/** @return seconds of CPU the server has used so far, user and system, all its threads */
+	double serverCpuSeconds() {
+		return infoField("cpu", "used_cpu_user:") + infoField("cpu", "used_cpu_sys:");
+	}
+
+	void resetStats() {
+		this.connection.sync().configResetstat();
+	}
+
+	String commandStats() {
+		return new String(this.connection.sync().info("commandstats").getBytes(StandardCharsets.UTF_8),
+				StandardCharsets.UTF_8);
+	}
+
+	private double infoField(String section, String prefix) {
+		String info = new String(this.connection.sync().info(section).getBytes(StandardCharsets.UTF_8),
+				StandardCharsets.UTF_8);
+		return info.lines().filter((line) -> line.startsWith(prefix))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(prefix.length()).trim())).findFirst().orElse(0);
+	}
+
 	String serverVersion() {
 		String info = new String(this.connection.sync().info("server").getBytes(StandardCharsets.UTF_8),
 				StandardCharsets.UTF_8);
