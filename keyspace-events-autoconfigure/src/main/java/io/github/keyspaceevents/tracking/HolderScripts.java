@@ -12,27 +12,7 @@ final class HolderScripts {
 
 	/** Extend the leases this instance still holds; returns the tokens that are no longer current. */
 	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> RENEW = RedisScript.of(LedgerScripts.PREAMBLE + """
-			-- ARGV: leaseMillis, (key, token)...
-			local leaseEnd = ms(nowMillis() + tonumber(ARGV[1]))
-			local keys = {}
-			for i = 2, #ARGV, 2 do keys[#keys + 1] = ARGV[i] end
-			local held = redis.call('HMGET', tokens, unpack(keys))
-			local lost, renewed = {}, {}
-			for n, k in ipairs(keys) do
-				local token = ARGV[2 * n + 1]
-				if held[n] == token then
-					renewed[#renewed + 1] = leaseEnd
-					renewed[#renewed + 1] = k
-				else
-					lost[#lost + 1] = token
-				end
-			end
-			for i = 1, #renewed, 1000 do
-				redis.call('ZADD', leased, 'XX', unpack(renewed, i, math.min(i + 999, #renewed)))
-			end
-			return lost
-			""", List.class);
+	static final RedisScript<List> RENEW = LuaSource.script(List.class, "clock", "ledger-preamble", "renew");
 
 	/**
 	 * Let claims made ahead of their due time begin, at that time. Returns the server time, then {@code wait} if that
@@ -44,18 +24,7 @@ final class HolderScripts {
 	 * possibly running.
 	 */
 	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> BEGIN = RedisScript.of(LedgerScripts.CLOCK + """
-			-- KEYS: revoked sets of one shard or (standalone) several   ARGV: startAt (the latest of the claims)
-			local now = nowMillis()
-			if now < tonumber(ARGV[1]) then return { ms(now), 'wait' } end
-			local out = { ms(now) }
-			for s = 1, #KEYS do
-				local taken = redis.call('ZRANGEBYSCORE', KEYS[s], '(' .. ms(now), '+inf')
-				out[#out + 1] = tostring(#taken)
-				for _, token in ipairs(taken) do out[#out + 1] = token end
-			end
-			return out
-			""", List.class);
+	static final RedisScript<List> BEGIN = LuaSource.script(List.class, "clock", "begin");
 
 	/**
 	 * Whether claims still hold, each looked up: for claims whose holder cannot rule out that their lease ended (see
@@ -63,25 +32,7 @@ final class HolderScripts {
 	 * hashes, of one shard or (standalone) of several, so that one round trip serves them all.
 	 */
 	@SuppressWarnings("rawtypes")
-	static final RedisScript<List> HELD = RedisScript.of(LedgerScripts.CLOCK + """
-			-- KEYS: tokens hashes   ARGV: per hash: n, (key, token) × n
-			local out = { ms(nowMillis()) }
-			local i = 1
-			for s = 1, #KEYS do
-				local n = tonumber(ARGV[i])
-				i = i + 1
-				if n > 0 then
-					local keys = {}
-					for j = 0, n - 1 do keys[j + 1] = ARGV[i + 2 * j] end
-					local held = redis.call('HMGET', KEYS[s], unpack(keys))
-					for j = 0, n - 1 do
-						if held[j + 1] == ARGV[i + 2 * j + 1] then out[#out + 1] = '1' else out[#out + 1] = '0' end
-					end
-					i = i + 2 * n
-				end
-			end
-			return out
-			""", List.class);
+	static final RedisScript<List> HELD = LuaSource.script(List.class, "clock", "held");
 
 	private HolderScripts() {
 	}

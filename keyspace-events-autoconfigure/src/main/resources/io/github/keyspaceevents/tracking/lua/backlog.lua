@@ -1,0 +1,2 @@
+return { redis.call('ZCOUNT', due, '-inf', ms(nowMillis())), redis.call('ZCARD', due),
+	redis.call('ZCARD', leased), redis.call('ZCARD', deadIndex) }
