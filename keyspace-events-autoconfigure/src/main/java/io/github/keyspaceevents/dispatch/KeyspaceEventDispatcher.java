@@ -10,11 +10,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.keyspaceevents.KeyspaceEvent;
@@ -64,8 +61,7 @@ public final class KeyspaceEventDispatcher {
 
 	private final AtomicLong dropped = new AtomicLong();
 
-	// Markers expected (see expectMarker), by id, with how often each arrived.
-	private final Map<String, AtomicInteger> markers = new ConcurrentHashMap<>();
+	private final Markers markers;
 
 	private volatile long lastDropLog;
 
@@ -81,6 +77,7 @@ public final class KeyspaceEventDispatcher {
 		this.valueCodec = valueCodec;
 		this.metrics = metrics;
 		this.internalKeyPrefix = internalKeyPrefix.getBytes(StandardCharsets.UTF_8);
+		this.markers = new Markers(internalKeyPrefix);
 		this.handlersByEvent = indexByEvent(handlers);
 		this.errorHandler = errorHandler;
 		this.lanes = new DispatchLane[lanes];
@@ -127,7 +124,7 @@ public final class KeyspaceEventDispatcher {
 
 	private void dispatch(String event, HandlerMethod[] candidates, byte[] key) {
 		if (isInternal(key)) {
-			markerArrived(key);
+			this.markers.seen(key);
 			return;
 		}
 		HandlerMethod[] matched = match(candidates, key);
@@ -160,40 +157,17 @@ public final class KeyspaceEventDispatcher {
 	 * @return the marker's key, to be published as a message's body
 	 */
 	public String expectMarker() {
-		String id = UUID.randomUUID().toString();
-		this.markers.put(id, new AtomicInteger());
-		return new String(this.internalKeyPrefix, StandardCharsets.UTF_8) + "}:marker:" + id;
+		return this.markers.expect();
 	}
 
 	/**
-	 * Return how many times a marker arrived, and forget it once it arrived as often as expected.
+	 * Return whether a marker arrived as often as expected, and forget it once it has.
 	 * @param marker the marker's key
-	 * @param expected how many arrivals end it (one per subscribed connection)
+	 * @param connections how many arrivals end it (one per subscribed connection)
 	 * @return whether it arrived that often
 	 */
-	public boolean markerArrived(String marker, int expected) {
-		String id = marker.substring(marker.lastIndexOf(':') + 1);
-		AtomicInteger arrivals = this.markers.get(id);
-		if (arrivals == null || arrivals.get() < expected) {
-			return false;
-		}
-		this.markers.remove(id);
-		return true;
-	}
-
-	// Called on the I/O thread for the starter's own keys: most are not markers, and no marker may be expected.
-	private void markerArrived(byte[] key) {
-		if (this.markers.isEmpty()) {
-			return;
-		}
-		String text = new String(key, StandardCharsets.UTF_8);
-		int at = text.indexOf("}:marker:");
-		if (at > 0) {
-			AtomicInteger arrivals = this.markers.get(text.substring(at + "}:marker:".length()));
-			if (arrivals != null) {
-				arrivals.incrementAndGet();
-			}
-		}
+	public boolean markerArrived(String marker, int connections) {
+		return this.markers.arrived(marker, connections);
 	}
 
 	/** @return whether no event or tracked expiry is queued, waiting behind its key or running */
