@@ -69,11 +69,23 @@ final class Publisher implements AutoCloseable {
 
 	void resetStats() {
 		this.connection.sync().configResetstat();
+		this.connection.sync().configSet("slowlog-log-slower-than", "2000");
+		this.connection.sync().slowlogReset();
 	}
 
 	String commandStats() {
-		return new String(this.connection.sync().info("commandstats").getBytes(StandardCharsets.UTF_8),
-				StandardCharsets.UTF_8);
+		StringBuilder stats = new StringBuilder(new String(
+				this.connection.sync().info("commandstats").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+		stats.append("slowlog (over 2 ms): ").append(this.connection.sync().slowlogLen()).append(" entries\n");
+		// Each entry: id, unix time, microseconds, the command's first arguments (at most 32), ...
+		for (Object entry : this.connection.sync().slowlogGet(20)) {
+			List<?> fields = (List<?>) entry;
+			List<?> arguments = (List<?>) fields.get(3);
+			stats.append("at ").append(fields.get(1)).append(": ").append(fields.get(2)).append(" µs, ")
+				.append(new String((byte[]) arguments.get(0), StandardCharsets.UTF_8)).append(" with ")
+				.append(arguments.size()).append(" arguments shown\n");
+		}
+		return stats.toString();
 	}
 
 	private double infoField(String section, String prefix) {
