@@ -1,10 +1,13 @@
 package io.github.keyspaceevents.benchmarks;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
 
 /**
  * Where every contender delivers the keys its handler received. Counts them, notes when the last one arrived and, for
@@ -18,32 +21,36 @@ final class EventSink {
 
 	private final CountDownLatch done = new CountDownLatch(1);
 
-	private final long[] lagMillis;
+	// By the key's index; Long.MIN_VALUE until it arrives. A second arrival of a key is a duplicate.
+	private final AtomicLongArray lagMillis;
 
 	private final long handlerPauseNanos;
 
 	private volatile long lastNanos;
 
-	private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+	// Keys seen, where there is no lag slot to tell a duplicate by. Lag workloads do without: a million keys held
+	// here made the benchmark JVM's own collections pause up to 60 ms, which showed as every contender's lag.
+	private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
 	private final AtomicLong duplicates = new AtomicLong();
 
 	EventSink(long expected, boolean recordLag, long handlerPauseNanos) {
 		this.expected = expected;
-		this.lagMillis = recordLag ? new long[(int) expected] : new long[0];
+		this.lagMillis = new AtomicLongArray(recordLag ? (int) expected : 0);
 		this.handlerPauseNanos = handlerPauseNanos;
 		if (recordLag) {
-			Arrays.fill(this.lagMillis, Long.MIN_VALUE);
+			for (int i = 0; i < expected; i++) {
+				this.lagMillis.set(i, Long.MIN_VALUE);
+			}
 		}
 	}
 
 	void accept(byte[] key) {
-		if (!this.seen.add(new String(key, StandardCharsets.US_ASCII))) {
+		boolean first = (this.lagMillis.length() > 0) ? recordLag(key)
+				: this.seen.add(new String(key, StandardCharsets.US_ASCII));
+		if (!first) {
 			this.duplicates.incrementAndGet();
 			return;
-		}
-		if (this.lagMillis.length > 0) {
-			recordLag(key);
 		}
 		if (this.handlerPauseNanos > 0) {
 			pause();
@@ -54,11 +61,12 @@ final class EventSink {
 		}
 	}
 
-	private void recordLag(byte[] key) {
+	// @return false if the key had arrived before
+	private boolean recordLag(byte[] key) {
 		long now = System.currentTimeMillis();
 		String[] parts = new String(key, StandardCharsets.US_ASCII).split(":");
 		int index = Integer.parseInt(parts[2]);
-		this.lagMillis[index] = now - Long.parseLong(parts[1]);
+		return this.lagMillis.compareAndSet(index, Long.MIN_VALUE, now - Long.parseLong(parts[1]));
 	}
 
 	private void pause() {
@@ -93,7 +101,8 @@ final class EventSink {
 
 	/** @return lag percentiles {p50, p99, max} in ms, over the keys that arrived */
 	long[] lagPercentiles() {
-		long[] arrived = Arrays.stream(this.lagMillis).filter((lag) -> lag != Long.MIN_VALUE).sorted().toArray();
+		long[] arrived = IntStream.range(0, this.lagMillis.length()).mapToLong(this.lagMillis::get)
+			.filter((lag) -> lag != Long.MIN_VALUE).sorted().toArray();
 		if (arrived.length == 0) {
 			return new long[] { -1, -1, -1 };
 		}
