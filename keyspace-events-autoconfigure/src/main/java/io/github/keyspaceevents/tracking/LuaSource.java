@@ -3,6 +3,8 @@ package io.github.keyspaceevents.tracking;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -18,6 +20,10 @@ final class LuaSource {
 	/** Where the parts are, as a classpath location pattern (for native images). */
 	static final String LOCATION_PATTERN = "io/github/keyspaceevents/tracking/lua/*.lua";
 
+	// Each part read once: the shared ones go into most scripts. Scripts are made while their holder classes
+	// initialize, which may happen on several threads at once.
+	private static final Map<String, String> PARTS = new ConcurrentHashMap<>();
+
 	private LuaSource() {
 	}
 
@@ -29,7 +35,7 @@ final class LuaSource {
 	static <T> RedisScript<T> script(Class<T> resultType, String... parts) {
 		StringBuilder source = new StringBuilder();
 		for (String part : parts) {
-			source.append(read(part));
+			source.append(PARTS.computeIfAbsent(part, LuaSource::read));
 		}
 		return RedisScript.of(source.toString(), resultType);
 	}

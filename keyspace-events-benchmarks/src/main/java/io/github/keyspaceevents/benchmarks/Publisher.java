@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 import io.github.keyspaceevents.launcher.RedisServerProcess;
@@ -64,7 +65,9 @@ final class Publisher implements AutoCloseable {
 
 	/** @return seconds of CPU the server has used so far, user and system, all its threads */
 	double serverCpuSeconds() {
-		return infoField("cpu", "used_cpu_user:") + infoField("cpu", "used_cpu_sys:");
+		String cpu = this.connection.sync().info("cpu");
+		return Double.parseDouble(infoField(cpu, "used_cpu_user").orElse("0"))
+				+ Double.parseDouble(infoField(cpu, "used_cpu_sys").orElse("0"));
 	}
 
 	void resetStats() {
@@ -74,8 +77,7 @@ final class Publisher implements AutoCloseable {
 	}
 
 	String commandStats() {
-		StringBuilder stats = new StringBuilder(new String(
-				this.connection.sync().info("commandstats").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+		StringBuilder stats = new StringBuilder(this.connection.sync().info("commandstats"));
 		stats.append("slowlog (over 2 ms): ").append(this.connection.sync().slowlogLen()).append(" entries\n");
 		// Each entry: id, unix time, microseconds, the command's first arguments (at most 32), ...
 		for (Object entry : this.connection.sync().slowlogGet(20)) {
@@ -88,18 +90,19 @@ final class Publisher implements AutoCloseable {
 		return stats.toString();
 	}
 
-	private double infoField(String section, String prefix) {
-		String info = new String(this.connection.sync().info(section).getBytes(StandardCharsets.UTF_8),
-				StandardCharsets.UTF_8);
-		return info.lines().filter((line) -> line.startsWith(prefix))
-			.mapToDouble((line) -> Double.parseDouble(line.substring(prefix.length()).trim())).findFirst().orElse(0);
+	String serverVersion() {
+		return infoField(this.connection.sync().info("server"), "redis_version").orElse("?");
 	}
 
-	String serverVersion() {
-		String info = new String(this.connection.sync().info("server").getBytes(StandardCharsets.UTF_8),
-				StandardCharsets.UTF_8);
-		return info.lines().filter((line) -> line.startsWith("redis_version:")).map((line) -> line.substring(14))
-			.findFirst().orElse("?");
+	/**
+	 * @param info a reply to {@code INFO}
+	 * @param name a field of it, such as {@code used_memory}
+	 * @return the field's value
+	 */
+	static Optional<String> infoField(String info, String name) {
+		String prefix = name + ":";
+		return info.lines().filter((line) -> line.startsWith(prefix))
+			.map((line) -> line.substring(prefix.length()).trim()).findFirst();
 	}
 
 	private void pipelined(int count, Command command) {

@@ -168,7 +168,7 @@ final class SchedulingWorkload {
 
 	private long usedMemory() {
 		String info = String.valueOf(this.redis.command("INFO", "memory"));
-		return Long.parseLong(info.replaceAll("(?s).*used_memory:(\\d+).*", "$1"));
+		return Long.parseLong(Publisher.infoField(info, "used_memory").orElseThrow());
 	}
 
 	private int record(List<String> names, List<double[]> rates, List<double[]> bytes, int c, int run, String name,
