@@ -21,8 +21,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * Claims tracked expiries from the ledger as they come due by the Redis server's clock and runs them on this
  * application's {@code @OnKeyExpired} handlers. One thread claims (sleeping until the next deadline or lease end, at
- * most the idle poll, woken early when this instance writes a key due sooner) and renews the leases of what this
- * instance holds; a second thread records outcomes ({@link OutcomeWriter}).
+ * most the idle poll, woken early when this instance writes a key due sooner); a second renews the leases of what
+ * this instance holds ({@link LeaseRenewal}); a third records outcomes ({@link OutcomeWriter}).
  * <p>
  * Only keys matching this application's {@code expired} handler patterns are claimed, so applications with different
  * handlers can share a namespace; an application without such handlers claims nothing.
@@ -61,7 +61,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private final Map<Integer, Integer> foreignOffsets = new HashMap<>();
 
-	private final long renewIntervalNanos;
+	private final LeaseRenewal renewal;
 
 	private final AttemptHost attemptHost = new AttemptHost();
 
@@ -98,8 +98,9 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.ledger = tracked.ledger();
 		this.handlersSupplier = handlers;
 		this.metrics = metrics;
-		this.renewIntervalNanos = this.ledger.settings().lease().toNanos() / 3;
-		this.inFlight = new ClaimsHeld(this.ledger, TimeUnit.NANOSECONDS.toMillis(this.renewIntervalNanos));
+		Duration lease = this.ledger.settings().lease();
+		this.inFlight = new ClaimsHeld(this.ledger, lease.dividedBy(3).toMillis());
+		this.renewal = new LeaseRenewal(this.inFlight, this.serverClock, lease);
 		this.warnings = new LedgerWarnings(this.ledger, metrics);
 		// A key written here is due at dueAtMillis (server time): claim it then, or as early as claim-ahead allows.
 		long claimAheadMillis = this.ledger.settings().claimAhead().toMillis();
@@ -131,6 +132,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		this.outcomes = outcomes;
 		ahead.start(threads);
 		this.ahead = ahead;
+		this.renewal.start();
 		Thread thread = threads.newThread(() -> run(List.copyOf(patterns)));
 		thread.setName("keyspace-events-expiry-scheduler");
 		this.thread = thread;
@@ -163,6 +165,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		if (outcomes != null) {
 			outcomes.stop(timeoutMillis);
 		}
+		// Last: running attempts and unwritten outcomes hold leases until then.
+		this.renewal.stop();
 	}
 
 	private static void join(Thread thread) {
@@ -191,7 +195,6 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	}
 
 	private void run(List<String> patterns) {
-		long nextRenewal = System.nanoTime() + this.renewIntervalNanos;
 		long nextPurge = System.nanoTime();
 		while (this.running) {
 			if (!this.handlers.accepting()) {
@@ -201,15 +204,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			long waitMillis;
 			try {
 				long now = System.nanoTime();
-				if (now - nextRenewal >= 0) {
-					this.inFlight.renew(this.serverClock.nowMillis());
-					nextRenewal = now + this.renewIntervalNanos;
-				}
 				if (now - nextPurge >= 0) {
 					this.ledger.deadLetters().purge(this.ledger.settings().deadLetterRetention());
 					nextPurge = now + PURGE_INTERVAL_NANOS;
 				}
-				waitMillis = Math.min(claimRound(patterns), TimeUnit.NANOSECONDS.toMillis(nextRenewal - now));
+				waitMillis = claimRound(patterns);
 				this.warnings.reachable();
 			}
 			catch (RuntimeException ex) {

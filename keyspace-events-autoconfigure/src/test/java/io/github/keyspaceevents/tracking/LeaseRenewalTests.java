@@ -1,0 +1,117 @@
+package io.github.keyspaceevents.tracking;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.keyspaceevents.launcher.RedisServerProcess;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Leases are renewed by a thread of their own, with nothing else of the scheduler running: held claims outlive many
+ * leases; once renewal stops they lapse one lease later, and its thread is gone.
+ */
+class LeaseRenewalTests {
+
+	private static final Duration LEASE = Duration.ofMillis(600);
+
+	private static final int KEYS = 300;
+
+	@Test
+	void heldClaimsStayHeldWhileRenewedAndLapseOneLeaseAfterRenewalStops() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory("127.0.0.1", redis.port());
+			connectionFactory.afterPropertiesSet();
+			connectionFactory.start();
+			try {
+				TrackingSettings settings = new TrackingSettings("renewal", 4, LEASE, 3, Duration.ofMillis(50),
+						Duration.ofSeconds(1), 1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(1));
+				ExpiryLedger ledger = new ExpiryLedger(connectionFactory, settings);
+				for (int i = 0; i < KEYS; i++) {
+					ledger.track("order:" + i, "v", Instant.now(), null);
+				}
+				ServerClock clock = new ServerClock();
+				ClaimsHeld held = new ClaimsHeld(ledger, LEASE.dividedBy(3).toMillis());
+				for (Claim claim : claimAll(ledger, clock).claims()) {
+					held.add(new ClaimAttempt(claim, settings, new IdleHost()));
+				}
+				assertThat(held.size()).isEqualTo(KEYS);
+				LeaseRenewal renewal = new LeaseRenewal(held, clock, LEASE);
+				renewal.start();
+				Instant longAfterTheFirstLease = Instant.now().plus(LEASE.multipliedBy(5));
+				await().until(() -> Instant.now().isAfter(longAfterTheFirstLease));
+				Claims again = claimAll(ledger, clock);
+				assertThat(again.claims()).as("claims made while the first holder renews").isEmpty();
+				assertThat(again.lapsed()).isZero();
+
+				renewal.stop();
+				await().until(() -> Thread.getAllStackTraces().keySet().stream()
+					.noneMatch((thread) -> thread.getName().startsWith("keyspace-events-lease-renewal")));
+				// The lapses may be found in one call and claimed again in the next.
+				List<Claim> reclaimed = new ArrayList<>();
+				AtomicInteger lapsed = new AtomicInteger();
+				await().until(() -> {
+					Claims claims = claimAll(ledger, clock);
+					reclaimed.addAll(claims.claims());
+					lapsed.addAndGet(claims.lapsed());
+					return reclaimed.size() >= KEYS;
+				});
+				assertThat(lapsed).hasValue(KEYS);
+				assertThat(reclaimed).hasSize(KEYS).allMatch((claim) -> claim.attempts() == 1);
+			}
+			finally {
+				connectionFactory.destroy();
+			}
+		}
+	}
+
+	private static Claims claimAll(ExpiryLedger ledger, ServerClock clock) {
+		List<Claim> claims = new ArrayList<>();
+		int lapsed = 0;
+		for (Shard shard : ledger.shards()) {
+			long sentAt = System.currentTimeMillis();
+			ClaimRound round = ledger.claim(shard, 1000, 0, List.of("order:*"));
+			clock.sample(round.serverMillis(), sentAt);
+			claims.addAll(round.claims());
+			lapsed += round.lapsed();
+		}
+		return new Claims(claims, lapsed);
+	}
+
+	private record Claims(List<Claim> claims, int lapsed) {
+	}
+
+	// Attempts that never run: only their leases matter here.
+	private static final class IdleHost implements ClaimAttempt.Host {
+
+		@Override
+		public boolean closed() {
+			return false;
+		}
+
+		@Override
+		public void forget(Claim claim) {
+		}
+
+		@Override
+		public void began(Claim claim) {
+		}
+
+		@Override
+		public void ran(long nanos) {
+		}
+
+		@Override
+		public void settle(Outcome outcome) {
+		}
+
+	}
+
+}
