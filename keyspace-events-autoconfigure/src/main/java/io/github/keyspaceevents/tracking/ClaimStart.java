@@ -1,5 +1,6 @@
 package io.github.keyspaceevents.tracking;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,10 +27,13 @@ final class ClaimStart {
 
 	private final List<Shard> shards;
 
-	ClaimStart(StringRedisTemplate redis, boolean cluster, List<Shard> shards) {
+	private final String leaseMillis;
+
+	ClaimStart(StringRedisTemplate redis, boolean cluster, List<Shard> shards, Duration lease) {
 		this.redis = redis;
 		this.cluster = cluster;
 		this.shards = shards;
+		this.leaseMillis = Long.toString(lease.toMillis());
 	}
 
 	ExpiryLedger.Begin begin(List<Claim> claims) {
@@ -93,21 +97,24 @@ final class ClaimStart {
 		return new ExpiryLedger.Begin(serverMillis, Arrays.asList(current));
 	}
 
-	// Whether each claim's token is still its entry's.
+	// Whether each claim's token is still its entry's; those that are have their lease renewed.
 	private List<Boolean> held(List<Claim> claims) {
 		Map<Shard, List<Integer>> byShard = byShard(claims);
 		Boolean[] held = new Boolean[claims.size()];
 		for (List<Shard> call : calls(List.copyOf(byShard.keySet()))) {
-			List<String> args = new ArrayList<>(call.size() + 2 * claims.size());
+			List<String> args = new ArrayList<>(1 + call.size() + 2 * claims.size());
+			List<String> keys = new ArrayList<>(2 * call.size());
+			args.add(this.leaseMillis);
 			for (Shard shard : call) {
+				keys.add(shard.tokens());
+				keys.add(shard.leased());
 				args.add(Integer.toString(byShard.get(shard).size()));
 				for (int index : byShard.get(shard)) {
 					args.add(claims.get(index).key());
 					args.add(claims.get(index).token());
 				}
 			}
-			List<?> reply = this.redis.execute(HolderScripts.HELD, call.stream().map(Shard::tokens).toList(),
-					args.toArray());
+			List<?> reply = this.redis.execute(HolderScripts.HELD, keys, args.toArray());
 			int r = 1;
 			for (Shard shard : call) {
 				for (int index : byShard.get(shard)) {

@@ -124,8 +124,9 @@ final class ClaimsAhead {
 				}
 			}
 			catch (RuntimeException ex) {
-				// Held again (by beginAll) and renewed; should the lease lapse meanwhile, the check fails and another
-				// instance handles the entry.
+				// Held again (by beginAll) and renewed; should the lease lapse and the entry be taken over meanwhile,
+				// the check fails and another claim handles the entry; if it lapsed but nobody took it, the check
+				// renews the lease as it confirms the claim.
 				if (reachable) {
 					reachable = false;
 					logger.warn("Tracked expirations: could not confirm claims at their due time ("

@@ -253,7 +253,7 @@ final class ExpiryLedger {
 	 * in the order given
 	 */
 	Begin begin(List<Claim> claims) {
-		return new ClaimStart(this.redis, this.cluster, shards()).begin(claims);
+		return new ClaimStart(this.redis, this.cluster, shards(), this.settings.lease()).begin(claims);
 	}
 
 	/**

@@ -28,8 +28,10 @@ final class HolderScripts {
 
 	/**
 	 * Whether claims still hold, each looked up: for claims whose holder cannot rule out that their lease ended (see
-	 * {@link #BEGIN}). Returns the server time, then {@code 1} or {@code 0} per claim. Takes only the {@code tokens}
-	 * hashes, of one shard or (standalone) of several, so that one round trip serves them all.
+	 * {@link #BEGIN}). Returns the server time, then {@code 1} or {@code 0} per claim. A claim that holds has its lease
+	 * renewed in the same step: its lease may have ended without anyone taking it over yet, and the next claim would
+	 * take it over while its attempt begins. Takes the {@code tokens} hash and {@code leased} set of one shard or
+	 * (standalone) of several, so that one round trip serves them all.
 	 */
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> HELD = LuaSource.script(List.class, "clock", "held");

@@ -28,6 +28,47 @@ class BurstBeginTests {
 
 	private static final int KEYS = 5_000;
 
+	// An instance that could not renew (Redis was away longer than the lease) comes to the due time of a claim it made
+	// ahead: nobody took the entry over yet. The claim begins, and its lease is renewed in the same step, or the next
+	// claim of any instance would take the entry over while this attempt runs: handled twice.
+	@Test
+	void aClaimWhoseLeaseEndedButWasNotTakenOverBeginsWithItsLeaseRenewed() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory("127.0.0.1", redis.port());
+			connectionFactory.afterPropertiesSet();
+			connectionFactory.start();
+			try {
+				ExpiryLedger ledger = new ExpiryLedger(connectionFactory, new TrackingSettings("lapsed", 1,
+						Duration.ofSeconds(30), 3, Duration.ZERO, Duration.ZERO, 1000, Duration.ofSeconds(1),
+						Duration.ofMinutes(5), Duration.ofDays(1)));
+				Instant deadline = Instant.now().plusMillis(500);
+				ledger.track("order:1", "v", deadline, null);
+				ledger.track("order:2", "v", deadline, null);
+				Shard shard = ledger.shards().get(0);
+				List<Claim> claims = ledger.claim(shard, 1000, 0, List.of("order:*")).claims();
+				assertThat(claims).hasSize(2);
+				// Both leases ended long ago, as the instance knows too; order:2 was taken over meanwhile.
+				for (Claim claim : claims) {
+					redis.command("ZADD", shard.leased(), "0", claim.key());
+				}
+				claims.replaceAll((c) -> new Claim(c.shard(), c.key(), c.value(), c.deadline(), c.attempts(),
+						c.token(), 0));
+				redis.command("HSET", shard.tokens(), "order:2", "someone else's");
+
+				ExpiryLedger.Begin begin = await().pollInterval(Duration.ofMillis(10))
+					.until(() -> ledger.begin(claims), (answer) -> answer.current() != null);
+				assertThat(begin.current()).containsExactly(true, false);
+				assertThat(Double.parseDouble((String) redis.command("ZSCORE", shard.leased(), "order:1")))
+					.as("lease of the claim that began").isGreaterThan(begin.serverMillis());
+				ClaimRound next = ledger.claim(shard, 1000, 0, List.of("order:*"));
+				assertThat(next.claims()).extracting(Claim::key).doesNotContain("order:1");
+			}
+			finally {
+				connectionFactory.destroy();
+			}
+		}
+	}
+
 	@Test
 	void aBurstClaimedAheadBeginsExceptWhatWasCancelledReWrittenOrTakenOver() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {

@@ -304,6 +304,14 @@ class LedgerModelTests {
 			.isEqualTo(current);
 		if (current) {
 			this.begun.add(claim);
+			if (claim.leaseEndMillis() <= begin.serverMillis()) {
+				// Looked up and still held: renewed in the same step, so that no claim takes it over as it begins.
+				Double leaseEnd = template.opsForZSet().score(claim.shard().leased(), claim.key());
+				assertThat(leaseEnd).as(this.trace + ": lease of " + claim.key() + " renewed as it began")
+					.isGreaterThan((double) begin.serverMillis());
+				COVERAGE.merge("renewedAsBegan", 1, Integer::sum);
+				entry.lapsed = false;
+			}
 		}
 		else {
 			// Cancelled, re-written or taken over: the instance drops it, nothing to record.
