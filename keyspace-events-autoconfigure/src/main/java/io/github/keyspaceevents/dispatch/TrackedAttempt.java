@@ -10,7 +10,8 @@ public interface TrackedAttempt {
 
 	/**
 	 * Called on the lane just before the handlers run.
-	 * @return {@code false} to skip the handlers: the expiry was cancelled, re-written or taken over meanwhile
+	 * @return {@code false} to skip the handlers: the expiry was cancelled, re-written or taken over meanwhile, or its
+	 * claim may have lapsed (then it is given back, and claimed again unless someone else has it)
 	 */
 	boolean begin();
 

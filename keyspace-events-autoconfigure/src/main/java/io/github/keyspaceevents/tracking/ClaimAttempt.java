@@ -4,8 +4,9 @@ import io.github.keyspaceevents.dispatch.TrackedAttempt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One claimed expiry on its way through a lane: it begins only if its claim was not lost meanwhile and the scheduler
- * is not closing, and it settles exactly once (done, failed or given back).
+ * One claimed expiry on its way through a lane: it begins only if its claim was not lost meanwhile, its lease cannot
+ * have ended (as far as this instance knows when it last renewed it), and the scheduler is not closing; it settles
+ * exactly once (done, failed or given back).
  */
 final class ClaimAttempt implements TrackedAttempt {
 
@@ -16,6 +17,13 @@ final class ClaimAttempt implements TrackedAttempt {
 
 		/** The claim is no longer this instance's: drop it. */
 		void forget(Claim claim);
+
+		/**
+		 * @param renewedAtMillis the server time at which the lease last started, as this instance estimated it
+		 * @return whether the lease may have ended by now: Redis was out of reach for most of a lease, and the entry
+		 * may have been taken over without this instance having heard of it yet
+		 */
+		boolean leaseMayHaveEnded(long renewedAtMillis);
 
 		/** The handlers are about to run: report the lag. */
 		void began(Claim claim);
@@ -64,7 +72,7 @@ final class ClaimAttempt implements TrackedAttempt {
 	}
 
 	void renewed(long serverMillis) {
-		this.renewedAtMillis = serverMillis;
+		this.renewedAtMillis = Math.max(this.renewedAtMillis, serverMillis);
 	}
 
 	@Override
@@ -73,6 +81,11 @@ final class ClaimAttempt implements TrackedAttempt {
 			if (this.lost) {
 				this.host.forget(this.claim);
 			}
+			return false;
+		}
+		if (this.host.leaseMayHaveEnded(this.renewedAtMillis)) {
+			// Given back, fenced by the token: claimed again, by whoever gets it first, unless it was taken over.
+			settle(Outcome.givenBack(this.claim));
 			return false;
 		}
 		this.started = true;

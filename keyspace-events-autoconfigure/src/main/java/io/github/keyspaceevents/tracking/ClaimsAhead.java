@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -31,7 +32,7 @@ final class ClaimsAhead {
 
 	private final ServerClock serverClock;
 
-	private final Consumer<Claim> begun;
+	private final ObjLongConsumer<Claim> begun;
 
 	private final Consumer<Claim> lost;
 
@@ -49,10 +50,11 @@ final class ClaimsAhead {
 	/**
 	 * @param ledger the ledger
 	 * @param serverClock the estimate of the Redis server's clock
-	 * @param begun takes a claim confirmed at its due time, to run its handlers
+	 * @param begun takes a claim confirmed at its due time, to run its handlers, and the server time its lease last
+	 * started (the check renews the lease of a claim it had to look up)
 	 * @param lost takes a claim that no longer holds: its handlers must not run and it has no outcome to write
 	 */
-	ClaimsAhead(ExpiryLedger ledger, ServerClock serverClock, Consumer<Claim> begun, Consumer<Claim> lost) {
+	ClaimsAhead(ExpiryLedger ledger, ServerClock serverClock, ObjLongConsumer<Claim> begun, Consumer<Claim> lost) {
 		this.ledger = ledger;
 		this.serverClock = serverClock;
 		this.begun = begun;
@@ -178,8 +180,19 @@ final class ClaimsAhead {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 			return;
 		}
+		long leaseMillis = this.ledger.settings().lease().toMillis();
 		for (int i = 0; i < ready.size(); i++) {
-			(current.get(i) ? this.begun : this.lost).accept(ready.get(i));
+			Claim claim = ready.get(i);
+			if (!current.get(i)) {
+				this.lost.accept(claim);
+			}
+			else if (claim.leaseEndMillis() <= begin.serverMillis()) {
+				// Looked up, so renewed by the check, which ran after the time in its answer.
+				this.begun.accept(claim, begin.serverMillis());
+			}
+			else {
+				this.begun.accept(claim, claim.leaseEndMillis() - leaseMillis);
+			}
 		}
 	}
 

@@ -284,10 +284,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		}
 	}
 
-	// A claim made ahead of its due time still holds at that time.
-	private void begun(Claim claim) {
+	// A claim made ahead of its due time still holds at that time (with its lease as the check left it).
+	private void begun(Claim claim, long renewedAtMillis) {
 		ClaimAttempt attempt = this.inFlight.get(claim);
 		if (attempt != null) {
+			attempt.renewed(renewedAtMillis);
 			submit(attempt);
 		}
 	}
@@ -325,6 +326,14 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		@Override
 		public void forget(Claim claim) {
 			ExpiryScheduler.this.inFlight.remove(claim);
+		}
+
+		@Override
+		public boolean leaseMayHaveEnded(long renewedAtMillis) {
+			// A tenth of the lease: what this instance's estimate of the server's clock and of the renewal's own
+			// time could be off by.
+			long lease = ExpiryScheduler.this.ledger.settings().lease().toMillis();
+			return ExpiryScheduler.this.serverClock.nowMillis() >= renewedAtMillis + lease - lease / 10;
 		}
 
 		@Override

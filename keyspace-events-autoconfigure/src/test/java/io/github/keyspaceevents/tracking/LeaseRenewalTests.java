@@ -101,6 +101,11 @@ class LeaseRenewalTests {
 		}
 
 		@Override
+		public boolean leaseMayHaveEnded(long renewedAtMillis) {
+			return false;
+		}
+
+		@Override
 		public void began(Claim claim) {
 		}
 
