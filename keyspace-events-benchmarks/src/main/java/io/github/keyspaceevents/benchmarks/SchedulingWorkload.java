@@ -121,7 +121,9 @@ final class SchedulingWorkload {
 			measure((deadline) -> batches(expirations, 1_000, deadline, "warm"), 1_000);
 			tracked = measure((deadline) -> batches(expirations, keys, deadline, "order"), keys);
 		}
+		String trackedParts = MemoryByStructure.perDeadline(this.redis, keys);
 		double[] redisson;
+		String redissonParts;
 		RedissonClient client = RedissonContender.client(this.redis);
 		try {
 			RDelayedQueue<String> queue = client.getDelayedQueue(client.getQueue("orders", StringCodec.INSTANCE));
@@ -131,17 +133,19 @@ final class SchedulingWorkload {
 			// and a million at once would not fit the heap.
 			redisson = measure((deadline) -> RedissonContender.offerAll(queue, keys, (i) -> deadline.toEpochMilli(),
 					10_000), keys);
+			redissonParts = MemoryByStructure.perDeadline(this.redis, keys);
 			queue.destroy();
 		}
 		finally {
 			client.shutdown();
 		}
 		this.report.add(workload, "tracked expirations: expireAtAll, batches of 1,000",
-				String.format(Locale.ROOT, "%,.0f deadlines/s; Redis memory %,.0f bytes per deadline", tracked[0],
-						tracked[1]),
+				String.format(Locale.ROOT, "%,.0f deadlines/s; Redis memory %,.0f bytes per deadline (%s)",
+						tracked[0], tracked[1], trackedParts),
 				String.format(Locale.ROOT, "%.2fx Redisson offerAsync", tracked[0] / redisson[0]));
 		this.report.add(workload, BASELINE, String.format(Locale.ROOT,
-				"%,.0f deadlines/s; Redis memory %,.0f bytes per deadline", redisson[0], redisson[1]), "1.00x");
+				"%,.0f deadlines/s; Redis memory %,.0f bytes per deadline (%s)", redisson[0], redisson[1],
+				redissonParts), "1.00x");
 		this.redis.command("FLUSHALL");
 	}
 
