@@ -12,7 +12,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  * An entry is stored in the shard's {@code entries} hash as {@code deadline:attempts:payload}, where {@code payload}
  * is {@code v<value>}, {@code -} (no value) or, on a standalone Redis, {@code k}: the value is the tracked key's own,
  * kept once (the tracked key lives in the same script's reach there), and read from the key when the entry is claimed
- * or buried. While it is claimed, the shard's {@code tokens} hash holds its claim's fencing token. A dead letter is
+ * or buried. A fresh entry with a {@code k} payload (written, never attempted, due at its deadline) has no field at
+ * all: its due score is its deadline, so {@code deadline:0:k} is implied, and the claim writes the field as the entry
+ * leaves the due set. That keeps a pending deadline to its due-set member and its tracked key. While it is claimed, the shard's {@code tokens} hash holds its claim's fencing token. A dead letter is
  * stored as {@code deadline:attempts:failedAt:error\npayload}; the error never holds a line break. Every script but
  * {@link #TRACK} takes the shard's keys in the order of {@link Shard#keys()}, then (standalone only) the tracked key.
  * Entries are handled in bulk calls wherever a claim or an outcome batch touches many, since per-entry Lua work is

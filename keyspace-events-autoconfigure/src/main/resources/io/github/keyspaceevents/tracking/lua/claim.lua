@@ -79,9 +79,16 @@ if count > 0 then
 	end
 	local firstToken = redis.call('INCRBY', seq, count) - count + 1
 	local leaseEnd = ms(now + lease)
-	local leases, held = {}, {}
+	local leases, held, fresh = {}, {}, {}
 	for i, k in ipairs(mine) do
 		local e = found[i]
+		if not e and inline then
+			-- A fresh entry (never attempted, due at its deadline, its value in the tracked key) has no field: it
+			-- gets one now, since the deadline leaves the due set with this claim.
+			e = startAts[i] .. ':0:k'
+			fresh[#fresh + 1] = k
+			fresh[#fresh + 1] = e
+		end
 		if e then
 			if string.sub(e, -2) == ':k' then
 				e = string.sub(e, 1, -2) .. materialize(k, 'k')
@@ -100,6 +107,7 @@ if count > 0 then
 		bulk('ZADD', leased, leases)
 		bulk('HSET', tokens, held)
 	end
+	if #fresh > 0 then bulk('HSET', entries, fresh) end
 end
 local nextDue = redis.call('ZRANGEBYSCORE', due, '(' .. horizon, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
 local nextLease = redis.call('ZRANGE', leased, 0, 0, 'WITHSCORES')[2]

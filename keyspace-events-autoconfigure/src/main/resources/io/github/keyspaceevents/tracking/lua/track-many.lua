@@ -16,10 +16,13 @@ for e = 0, (#ARGV - 1) / 5 - 1 do
 		redis.call('HDEL', tokensKey, k)
 	end
 	redis.call('ZADD', dueKey, deadline, k)
-	local payload = '-'
-	if ARGV[a + 3] == '1' then
-		if inline then payload = 'k' else payload = 'v' .. ARGV[a + 4] end
+	if ARGV[a + 3] == '1' and inline then
+		-- A fresh entry whose value is in the tracked key needs no field (as in track.lua).
+		redis.call('HDEL', entriesKey, k)
+	else
+		local payload = '-'
+		if ARGV[a + 3] == '1' then payload = 'v' .. ARGV[a + 4] end
+		redis.call('HSET', entriesKey, k, deadline .. ':0:' .. payload)
 	end
-	redis.call('HSET', entriesKey, k, deadline .. ':0:' .. payload)
 end
 return ms(now)

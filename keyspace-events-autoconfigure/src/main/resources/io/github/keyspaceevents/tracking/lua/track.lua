@@ -17,10 +17,13 @@ if held then
 	redis.call('HDEL', KEYS[4], k)
 end
 redis.call('ZADD', KEYS[1], deadline, k)
-local payload = '-'
-if ARGV[4] == '1' then
-	-- Standalone: the value is in the tracked key, written above; the entry only points at it.
-	if KEYS[6] then payload = 'k' else payload = 'v' .. ARGV[5] end
+if ARGV[4] == '1' and KEYS[6] then
+	-- Standalone, with a value: the value is in the tracked key, written above, and the due score is the deadline,
+	-- so a fresh entry needs no field of its own (see fresh in claim.lua).
+	redis.call('HDEL', KEYS[3], k)
+else
+	local payload = '-'
+	if ARGV[4] == '1' then payload = 'v' .. ARGV[5] end
+	redis.call('HSET', KEYS[3], k, deadline .. ':0:' .. payload)
 end
-redis.call('HSET', KEYS[3], k, deadline .. ':0:' .. payload)
 return tonumber(deadline)
