@@ -9,8 +9,7 @@ import io.github.keyspaceevents.annotation.OnKeyDeleted;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.handler.KeyspaceEventHandlerRegistry;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -30,17 +29,9 @@ import static org.awaitility.Awaitility.await;
  */
 class HandlerCollectionTests {
 
-	private static RedisServerProcess redis;
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
+	// Started once for the class, closed (killed) after its last test.
+	@AutoClose
+	private static final RedisServerProcess redis = RedisServerProcess.start();
 
 	private static ApplicationContextRunner runner() {
 		return RedisContextRunners.against(redis);

@@ -14,8 +14,7 @@ import io.github.keyspaceevents.annotation.OnKeyEvent;
 import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,17 +32,9 @@ import static org.awaitility.Awaitility.await;
  */
 class KeyspaceEventDeliveryTests {
 
-	private static RedisServerProcess redis;
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
+	// Started once for the class, closed (killed) after its last test.
+	@AutoClose
+	private static final RedisServerProcess redis = RedisServerProcess.start();
 
 	@BeforeEach
 	void resetServer() {

@@ -16,8 +16,7 @@ import io.github.keyspaceevents.annotation.OnKeyExpired;
 import io.github.keyspaceevents.launcher.RedisClusterProcesses;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,17 +36,9 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisClusterTests {
 
-	private static RedisClusterProcesses cluster;
-
-	@BeforeAll
-	static void startCluster() {
-		cluster = RedisClusterProcesses.start(3);
-	}
-
-	@AfterAll
-	static void stopCluster() {
-		cluster.close();
-	}
+	// Started once for the class, closed (killed) after its last test.
+	@AutoClose
+	private static final RedisClusterProcesses cluster = RedisClusterProcesses.start(3);
 
 	@BeforeEach
 	void reset() {
