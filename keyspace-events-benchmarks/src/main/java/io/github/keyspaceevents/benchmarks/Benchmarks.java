@@ -187,8 +187,9 @@ public final class Benchmarks {
 				EventSink sink = new EventSink(keys, true, 0);
 				sinks.set(sink);
 				// Far enough ahead for every contender to write all keys before the first is due: on 2 cores Redisson
-				// writes 100,000 in about 3 s, tracked expirations a million in 9 to 13 s, Redisson in about 30 s.
-				long lead = Math.max(Math.max(2_000, (long) (10_000 * this.scale)), keys / 25);
+				// writes 100,000 in 3 to 4 s, tracked expirations a million in 9 to 13 s, Redisson in 25 to 38 s. 15 keys
+				// per ms leaves Redisson half as much again on a slow run.
+				long lead = Math.max(Math.max(2_000, (long) (10_000 * this.scale)), keys / 15);
 				long base = System.currentTimeMillis() + lead;
 				double cpuBefore = publisher.serverCpuSeconds();
 				boolean commandStats = Boolean.getBoolean("benchmark.commandstats");
