@@ -35,6 +35,8 @@ final class LeaseRenewal {
 	// Written and read on the renewal thread only.
 	private long lastRenewalNanos;
 
+	private long lastCallMillis;
+
 	LeaseRenewal(ClaimsHeld held, ServerClock serverClock, Duration lease) {
 		this.held = held;
 		this.serverClock = serverClock;
@@ -67,10 +69,12 @@ final class LeaseRenewal {
 		long sinceLastMillis = TimeUnit.NANOSECONDS.toMillis(now - this.lastRenewalNanos);
 		this.lastRenewalNanos = now;
 		if (sinceLastMillis > this.lease.toMillis() / 2 && this.held.size() > 0) {
+			String why = (this.lastCallMillis > this.interval.toMillis())
+					? "the previous renewal waited %d ms for Redis".formatted(this.lastCallMillis)
+					: "this JVM was paused or starved of CPU";
 			logger.warn(("Tracked expiry leases were renewed %d ms after the previous renewal (planned every %d ms, "
-					+ "keyspace-events.tracking.lease=%s): this JVM was paused or starved of CPU; claims whose lease "
-					+ "lapsed meanwhile are retried, and may run twice").formatted(sinceLastMillis,
-							this.interval.toMillis(), this.lease));
+					+ "keyspace-events.tracking.lease=%s): %s; claims whose lease lapsed meanwhile are retried, and "
+					+ "may run twice").formatted(sinceLastMillis, this.interval.toMillis(), this.lease, why));
 		}
 		try {
 			this.held.renew(this.serverClock.nowMillis());
@@ -79,6 +83,9 @@ final class LeaseRenewal {
 			// The claim loop reports an unreachable ledger; renewal tries again at its next turn.
 			logger.debug("Renewing tracked expiry leases failed: "
 					+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+		}
+		finally {
+			this.lastCallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - now);
 		}
 	}
 

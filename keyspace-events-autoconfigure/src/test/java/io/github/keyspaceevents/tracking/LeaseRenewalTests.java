@@ -8,7 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,9 +21,13 @@ import static org.awaitility.Awaitility.await;
  * Leases are renewed by a thread of their own, with nothing else of the scheduler running: held claims outlive many
  * leases; once renewal stops they lapse one lease later, and its thread is gone.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class LeaseRenewalTests {
 
-	private static final Duration LEASE = Duration.ofMillis(600);
+	// Long enough that a machine pausing this JVM for a few hundred milliseconds does not make a lease lapse.
+	private static final Duration LEASE = Duration.ofMillis(1500);
+
+	private static final Duration SHORT_LEASE = Duration.ofMillis(600);
 
 	private static final int KEYS = 300;
 
@@ -65,6 +72,45 @@ class LeaseRenewalTests {
 				});
 				assertThat(lapsed).hasValue(KEYS);
 				assertThat(reclaimed).hasSize(KEYS).allMatch((claim) -> claim.attempts() == 1);
+			}
+			finally {
+				connectionFactory.destroy();
+			}
+		}
+	}
+
+	// A hung Redis holds a renewal up; the next one comes late and says why, so that a duplicate that may follow can
+	// be explained from the log.
+	@Test
+	void aRenewalHeldUpByAHungRedisIsLoggedWithItsCause(CapturedOutput output) {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory("127.0.0.1", redis.port());
+			connectionFactory.afterPropertiesSet();
+			connectionFactory.start();
+			try {
+				TrackingSettings settings = new TrackingSettings("hung", 1, SHORT_LEASE, 3, Duration.ofMillis(50),
+						Duration.ofSeconds(1), 1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(1));
+				ExpiryLedger ledger = new ExpiryLedger(connectionFactory, settings);
+				ledger.track("order:1", "v", Instant.now(), null);
+				ServerClock clock = new ServerClock();
+				ClaimsHeld held = new ClaimsHeld(ledger, SHORT_LEASE.dividedBy(3).toMillis());
+				for (Claim claim : claimAll(ledger, clock).claims()) {
+					held.add(new ClaimAttempt(claim, settings, new IdleHost()));
+				}
+				LeaseRenewal renewal = new LeaseRenewal(held, clock, SHORT_LEASE);
+				renewal.start();
+				try {
+					redis.suspend();
+					Instant resumeAt = Instant.now().plusSeconds(1);
+					await().until(() -> Instant.now().isAfter(resumeAt));
+					redis.resume();
+					await().until(() -> output.getOut().contains("Tracked expiry leases were renewed"));
+					assertThat(output.getOut()).containsPattern("the previous renewal waited \\d+ ms for Redis")
+						.contains("keyspace-events.tracking.lease=PT0.6S");
+				}
+				finally {
+					renewal.stop();
+				}
 			}
 			finally {
 				connectionFactory.destroy();
