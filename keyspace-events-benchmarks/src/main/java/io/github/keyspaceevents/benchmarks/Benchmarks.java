@@ -135,7 +135,11 @@ public final class Benchmarks {
 		double[][] rates = new double[contenders.size()][this.runs];
 		String[] names = new String[contenders.size()];
 		for (int run = 0; run < this.runs; run++) {
-			for (int c = 0; c < contenders.size(); c++) {
+			for (int turn = 0; turn < contenders.size(); turn++) {
+				// Each run starts one contender later, so that none always follows the same one (the thread-per-message
+				// container leaves a heap full of garbage and threads to reap behind it), and each starts collected.
+				int c = (turn + run) % contenders.size();
+				System.gc();
 				try (Contender contender = contenders.get(c).get()) {
 					names[c] = contender.name();
 					Contender.SinkHolder sinks = new Contender.SinkHolder();
