@@ -60,7 +60,7 @@ final class ClaimStart {
 			serverMillis = Long.parseLong((String) reply.get(0));
 			if ("wait".equals(reply.get(1))) {
 				// Read only: whatever other shards answered is simply asked again.
-				return new ExpiryLedger.Begin(serverMillis, null);
+				return new ExpiryLedger.Begin(serverMillis, null, new long[0]);
 			}
 			int r = 1;
 			for (Shard shard : call) {
@@ -87,20 +87,24 @@ final class ClaimStart {
 				unsure.add(i);
 			}
 		}
+		long[] renewedAt = new long[claims.size()];
+		Arrays.fill(renewedAt, Long.MIN_VALUE);
 		for (int from = 0; from < unsure.size(); from += ExpiryLedger.MAX_PER_CALL) {
 			List<Integer> chunk = unsure.subList(from, Math.min(unsure.size(), from + ExpiryLedger.MAX_PER_CALL));
-			List<Boolean> held = held(chunk.stream().map(claims::get).toList());
+			long[] held = held(chunk.stream().map(claims::get).toList());
 			for (int i = 0; i < chunk.size(); i++) {
-				current[chunk.get(i)] = held.get(i);
+				current[chunk.get(i)] = held[i] != Long.MIN_VALUE;
+				renewedAt[chunk.get(i)] = held[i];
 			}
 		}
-		return new ExpiryLedger.Begin(serverMillis, Arrays.asList(current));
+		return new ExpiryLedger.Begin(serverMillis, Arrays.asList(current), renewedAt);
 	}
 
-	// Whether each claim's token is still its entry's; those that are have their lease renewed.
-	private List<Boolean> held(List<Claim> claims) {
+	// Per claim, the server time at which the look-up renewed its lease, if its token is still its entry's;
+	// Long.MIN_VALUE if not.
+	private long[] held(List<Claim> claims) {
 		Map<Shard, List<Integer>> byShard = byShard(claims);
-		Boolean[] held = new Boolean[claims.size()];
+		long[] held = new long[claims.size()];
 		for (List<Shard> call : calls(List.copyOf(byShard.keySet()))) {
 			List<String> args = new ArrayList<>(1 + call.size() + 2 * claims.size());
 			List<String> keys = new ArrayList<>(2 * call.size());
@@ -115,14 +119,15 @@ final class ClaimStart {
 				}
 			}
 			List<?> reply = this.redis.execute(HolderScripts.HELD, keys, args.toArray());
+			long renewedAt = Long.parseLong((String) reply.get(0));
 			int r = 1;
 			for (Shard shard : call) {
 				for (int index : byShard.get(shard)) {
-					held[index] = "1".equals(reply.get(r++));
+					held[index] = "1".equals(reply.get(r++)) ? renewedAt : Long.MIN_VALUE;
 				}
 			}
 		}
-		return List.of(held);
+		return held;
 	}
 
 	private static Map<Shard, List<Integer>> byShard(List<Claim> claims) {

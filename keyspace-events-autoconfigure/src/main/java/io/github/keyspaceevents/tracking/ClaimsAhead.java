@@ -50,8 +50,8 @@ final class ClaimsAhead {
 	/**
 	 * @param ledger the ledger
 	 * @param serverClock the estimate of the Redis server's clock
-	 * @param begun takes a claim confirmed at its due time, to run its handlers, and the server time its lease last
-	 * started (the check renews the lease of a claim it had to look up)
+	 * @param begun takes a claim confirmed at its due time, to run its handlers, and the server time at which the check
+	 * renewed its lease ({@code Long.MIN_VALUE} if it did not have to)
 	 * @param lost takes a claim that no longer holds: its handlers must not run and it has no outcome to write
 	 */
 	ClaimsAhead(ExpiryLedger ledger, ServerClock serverClock, ObjLongConsumer<Claim> begun, Consumer<Claim> lost) {
@@ -180,18 +180,12 @@ final class ClaimsAhead {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 			return;
 		}
-		long leaseMillis = this.ledger.settings().lease().toMillis();
 		for (int i = 0; i < ready.size(); i++) {
-			Claim claim = ready.get(i);
-			if (!current.get(i)) {
-				this.lost.accept(claim);
-			}
-			else if (claim.leaseEndMillis() <= begin.serverMillis()) {
-				// Looked up, so renewed by the check, which ran after the time in its answer.
-				this.begun.accept(claim, begin.serverMillis());
+			if (current.get(i)) {
+				this.begun.accept(ready.get(i), begin.renewedAtMillis()[i]);
 			}
 			else {
-				this.begun.accept(claim, claim.leaseEndMillis() - leaseMillis);
+				this.lost.accept(ready.get(i));
 			}
 		}
 	}

@@ -354,8 +354,10 @@ final class ExpiryLedger {
 	 * @param serverMillis the server's time
 	 * @param current per claim, whether it still holds; {@code null} if the due time has not come by the server's
 	 * clock
+	 * @param renewedAtMillis per claim, the server time at which the check renewed its lease (a claim it had to look
+	 * up), else {@code Long.MIN_VALUE}
 	 */
-	record Begin(long serverMillis, @Nullable List<Boolean> current) {
+	record Begin(long serverMillis, @Nullable List<Boolean> current, long[] renewedAtMillis) {
 	}
 
 }

@@ -284,7 +284,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		}
 	}
 
-	// A claim made ahead of its due time still holds at that time (with its lease as the check left it).
+	// A claim made ahead of its due time still holds at that time (its lease renewed by the check, if it was looked up).
 	private void begun(Claim claim, long renewedAtMillis) {
 		ClaimAttempt attempt = this.inFlight.get(claim);
 		if (attempt != null) {

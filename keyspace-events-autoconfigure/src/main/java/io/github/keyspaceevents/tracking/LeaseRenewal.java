@@ -32,7 +32,7 @@ final class LeaseRenewal {
 
 	private volatile @Nullable ThreadPoolTaskScheduler scheduler;
 
-	// Written and read on the renewal thread only.
+	// Set in start() before the first renewal is scheduled, then written and read on the renewal thread only.
 	private long lastRenewalNanos;
 
 	private long lastCallMillis;

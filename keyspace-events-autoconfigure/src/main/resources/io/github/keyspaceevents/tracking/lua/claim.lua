@@ -83,9 +83,8 @@ if count > 0 then
 	for i, k in ipairs(mine) do
 		local e = found[i]
 		if not e and inline then
-			-- A fresh entry (never attempted, due at its deadline, its value in the tracked key) has no field: it
-			-- gets one now, since the deadline leaves the due set with this claim.
-			e = startAts[i] .. ':0:k'
+			-- A fresh entry gets its field now: its deadline leaves the due set with this claim.
+			e = freshEntry(startAts[i])
 			fresh[#fresh + 1] = k
 			fresh[#fresh + 1] = e
 		end

@@ -1,12 +1,7 @@
 -- ARGV: key
 local k = ARGV[1]
-local e = redis.call('HGET', entries, k)
-if not e then
-	-- A fresh entry has no field (see track.lua): its due score is its deadline.
-	local dueAt = redis.call('ZSCORE', due, k)
-	if not dueAt then return 0 end
-	e = ms(tonumber(dueAt)) .. ':0:k'
-end
+local e = entryOf(k)
+if not e then return 0 end
 local now = nowMillis()
 local held = redis.call('HGET', tokens, k)
 if held then

@@ -26,6 +26,17 @@ local function revokeIn(tokensKey, leasedKey, revokedKey, k)
 	return held
 end
 local function revoke(k) return revokeIn(tokens, leased, revoked, k) end
+-- A fresh entry (written, never attempted, due at its deadline, its value in the tracked key: standalone only) has no
+-- field in entries (see track.lua): its due score is its deadline.
+local function freshEntry(dueAt) return dueAt .. ':0:k' end
+-- An entry's stored form, the fresh form included; nil if the key has no live entry.
+local function entryOf(k)
+	local e = redis.call('HGET', entries, k)
+	if e then return e end
+	local dueAt = redis.call('ZSCORE', due, k)
+	if dueAt then return freshEntry(ms(tonumber(dueAt))) end
+	return nil
+end
 -- A 'k' payload (standalone only) is the tracked key's value: read it, as 'v<value>', or '-' if the key is
 -- gone or no longer a string (pcall: someone else's write must not fail the whole script).
 local function materialize(k, payload)

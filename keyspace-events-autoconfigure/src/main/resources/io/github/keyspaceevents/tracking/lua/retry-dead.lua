@@ -1,6 +1,5 @@
 -- ARGV: key
--- Live already: an entry with a field, or a fresh one (only in due, see track.lua).
-if redis.call('HEXISTS', entries, ARGV[1]) == 1 or redis.call('ZSCORE', due, ARGV[1]) then return { '0' } end
+if entryOf(ARGV[1]) then return { '0' } end
 local d = redis.call('HGET', dead, ARGV[1])
 if not d then return { '-1' } end
 local deadline, payload = string.match(d, '^(%-?%d+):%d+:%-?%d+:[^\n]*\n(.*)$')
