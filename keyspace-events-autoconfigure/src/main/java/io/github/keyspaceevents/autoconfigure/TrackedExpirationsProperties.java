@@ -66,9 +66,11 @@ public class TrackedExpirationsProperties {
 	private int batchSize = 500;
 
 	/**
-	 * How long before their due time entries may be claimed. They are handled only from their due time on, and
-	 * only if still tracked then. Claiming ahead lets a burst of expiries due at the same moment start sooner, at
-	 * the cost of one more round trip per due moment; 0 claims only what is due.
+	 * How long before their due time entries may be claimed, at most. They are handled only from their due time on,
+	 * and only if still tracked then. A burst of expiries due at the same moment is claimed as far ahead as claiming
+	 * it takes, plus a tenth of this, so that it starts on time; a steady stream only a little more than a tenth of
+	 * this ahead, so that claims do not pile up in memory. Costs one more round trip per due moment; 0 claims only
+	 * what is due.
 	 */
 	private Duration claimAhead = Duration.ofSeconds(2);
 

@@ -245,7 +245,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 			if (round.claims().size() >= limit || !round.scanExhausted()) {
 				wait = 0;
 			}
-			wait = earliest(wait, round.nextDueMillis(), round.horizonMillis());
+			wait = earliest(wait, round.lookAgainAtMillis(), round.serverMillis());
 			wait = earliest(wait, round.nextLeaseEndMillis(), round.serverMillis());
 		}
 		this.warnings.foreign(foreign, patterns);

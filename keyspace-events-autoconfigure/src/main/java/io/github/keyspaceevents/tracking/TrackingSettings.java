@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param maxRetryBackoff longest delay between retries
  * @param batchSize most entries claimed per shard in one step
  * @param idlePoll longest pause between two looks at the ledger
- * @param claimAhead how long before their due time entries may be claimed (they are still handled only from then on)
+ * @param claimAhead how long before their due time entries may be claimed, at most (they are still handled only from
+ * then on): a burst as far ahead as claiming it takes, a steady stream a little more than a tenth of it
  * @param deadLetterRetention how long a dead letter is kept
  */
 public record TrackingSettings(String namespace, int shards, Duration lease, int maxAttempts, Duration retryBackoff,

@@ -203,7 +203,7 @@ class TrackedExpirationPromiseTests {
 	void anExpiryClaimedAheadOfItsDeadlineBeginsAtItAndNotAfterACancelOrReWrite() {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			try (ConfigurableApplicationContext instance = Instances.start(redis, Orders.class,
-					with(FAST, "keyspace-events.tracking.claim-ahead=10s"))) {
+					with(FAST, "keyspace-events.tracking.claim-ahead=30s"))) {
 				TrackedExpirations tracked = instance.getBean(TrackedExpirations.class);
 				RedisTrackedExpirations ledger = instance.getBean(RedisTrackedExpirations.class);
 				Instant deadline = Instant.now().plusSeconds(2);

@@ -2,8 +2,6 @@ package io.github.keyspaceevents.tracking;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -59,47 +57,6 @@ class ClaimAttemptTests {
 		assertThat(attempt.begin()).isFalse();
 		assertThat(this.host.forgotten).containsExactly(this.claim);
 		assertThat(this.host.outcomes).isEmpty();
-	}
-
-	private static final class RecordingHost implements ClaimAttempt.Host {
-
-		final List<Outcome> outcomes = new ArrayList<>();
-
-		final List<Claim> forgotten = new ArrayList<>();
-
-		final List<Long> renewedAtAsked = new ArrayList<>();
-
-		boolean leaseEnded;
-
-		@Override
-		public boolean closed() {
-			return false;
-		}
-
-		@Override
-		public void forget(Claim claim) {
-			this.forgotten.add(claim);
-		}
-
-		@Override
-		public boolean leaseMayHaveEnded(long renewedAtMillis) {
-			this.renewedAtAsked.add(renewedAtMillis);
-			return this.leaseEnded;
-		}
-
-		@Override
-		public void began(Claim claim) {
-		}
-
-		@Override
-		public void ran(long nanos) {
-		}
-
-		@Override
-		public void settle(Outcome outcome) {
-			this.outcomes.add(outcome);
-		}
-
 	}
 
 }

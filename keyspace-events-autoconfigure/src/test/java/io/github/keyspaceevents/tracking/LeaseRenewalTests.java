@@ -6,13 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.keyspaceevents.launcher.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,49 +31,41 @@ class LeaseRenewalTests {
 
 	@Test
 	void heldClaimsStayHeldWhileRenewedAndLapseOneLeaseAfterRenewalStops() {
-		try (RedisServerProcess redis = RedisServerProcess.start()) {
-			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory("127.0.0.1", redis.port());
-			connectionFactory.afterPropertiesSet();
-			connectionFactory.start();
-			try {
-				TrackingSettings settings = new TrackingSettings("renewal", 4, LEASE, 3, Duration.ofMillis(50),
-						Duration.ofSeconds(1), 1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(1));
-				ExpiryLedger ledger = new ExpiryLedger(connectionFactory, settings);
-				for (int i = 0; i < KEYS; i++) {
-					ledger.track("order:" + i, "v", Instant.now(), null);
-				}
-				ServerClock clock = new ServerClock();
-				ClaimsHeld held = new ClaimsHeld(ledger, LEASE.dividedBy(3).toMillis());
-				for (Claim claim : claimAll(ledger, clock).claims()) {
-					held.add(new ClaimAttempt(claim, settings, new IdleHost()));
-				}
-				assertThat(held.size()).isEqualTo(KEYS);
-				LeaseRenewal renewal = new LeaseRenewal(held, clock, LEASE);
-				renewal.start();
-				Instant longAfterTheFirstLease = Instant.now().plus(LEASE.multipliedBy(5));
-				await().until(() -> Instant.now().isAfter(longAfterTheFirstLease));
-				Claims again = claimAll(ledger, clock);
-				assertThat(again.claims()).as("claims made while the first holder renews").isEmpty();
-				assertThat(again.lapsed()).isZero();
+		try (LedgerRedis redis = LedgerRedis.start()) {
+			TrackingSettings settings = new TrackingSettings("renewal", 4, LEASE, 3, Duration.ofMillis(50),
+					Duration.ofSeconds(1), 1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(1));
+			ExpiryLedger ledger = redis.ledger(settings);
+			for (int i = 0; i < KEYS; i++) {
+				ledger.track("order:" + i, "v", Instant.now(), null);
+			}
+			ServerClock clock = new ServerClock();
+			ClaimsHeld held = new ClaimsHeld(ledger, LEASE.dividedBy(3).toMillis());
+			for (Claim claim : claimAll(ledger, clock).claims()) {
+				held.add(new ClaimAttempt(claim, settings, new RecordingHost()));
+			}
+			assertThat(held.size()).isEqualTo(KEYS);
+			LeaseRenewal renewal = new LeaseRenewal(held, clock, LEASE);
+			renewal.start();
+			Instant longAfterTheFirstLease = Instant.now().plus(LEASE.multipliedBy(5));
+			await().until(() -> Instant.now().isAfter(longAfterTheFirstLease));
+			Claims again = claimAll(ledger, clock);
+			assertThat(again.claims()).as("claims made while the first holder renews").isEmpty();
+			assertThat(again.lapsed()).isZero();
 
-				renewal.stop();
-				await().until(() -> Thread.getAllStackTraces().keySet().stream()
-					.noneMatch((thread) -> thread.getName().startsWith("keyspace-events-lease-renewal")));
-				// The lapses may be found in one call and claimed again in the next.
-				List<Claim> reclaimed = new ArrayList<>();
-				AtomicInteger lapsed = new AtomicInteger();
-				await().until(() -> {
-					Claims claims = claimAll(ledger, clock);
-					reclaimed.addAll(claims.claims());
-					lapsed.addAndGet(claims.lapsed());
-					return reclaimed.size() >= KEYS;
-				});
-				assertThat(lapsed).hasValue(KEYS);
-				assertThat(reclaimed).hasSize(KEYS).allMatch((claim) -> claim.attempts() == 1);
-			}
-			finally {
-				connectionFactory.destroy();
-			}
+			renewal.stop();
+			await().until(() -> Thread.getAllStackTraces().keySet().stream()
+				.noneMatch((thread) -> thread.getName().startsWith("keyspace-events-lease-renewal")));
+			// The lapses may be found in one call and claimed again in the next.
+			List<Claim> reclaimed = new ArrayList<>();
+			AtomicInteger lapsed = new AtomicInteger();
+			await().until(() -> {
+				Claims claims = claimAll(ledger, clock);
+				reclaimed.addAll(claims.claims());
+				lapsed.addAndGet(claims.lapsed());
+				return reclaimed.size() >= KEYS;
+			});
+			assertThat(lapsed).hasValue(KEYS);
+			assertThat(reclaimed).hasSize(KEYS).allMatch((claim) -> claim.attempts() == 1);
 		}
 	}
 
@@ -83,37 +73,29 @@ class LeaseRenewalTests {
 	// be explained from the log.
 	@Test
 	void aRenewalHeldUpByAHungRedisIsLoggedWithItsCause(CapturedOutput output) {
-		try (RedisServerProcess redis = RedisServerProcess.start()) {
-			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory("127.0.0.1", redis.port());
-			connectionFactory.afterPropertiesSet();
-			connectionFactory.start();
+		try (LedgerRedis redis = LedgerRedis.start()) {
+			TrackingSettings settings = new TrackingSettings("hung", 1, SHORT_LEASE, 3, Duration.ofMillis(50),
+					Duration.ofSeconds(1), 1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(1));
+			ExpiryLedger ledger = redis.ledger(settings);
+			ledger.track("order:1", "v", Instant.now(), null);
+			ServerClock clock = new ServerClock();
+			ClaimsHeld held = new ClaimsHeld(ledger, SHORT_LEASE.dividedBy(3).toMillis());
+			for (Claim claim : claimAll(ledger, clock).claims()) {
+				held.add(new ClaimAttempt(claim, settings, new RecordingHost()));
+			}
+			LeaseRenewal renewal = new LeaseRenewal(held, clock, SHORT_LEASE);
+			renewal.start();
 			try {
-				TrackingSettings settings = new TrackingSettings("hung", 1, SHORT_LEASE, 3, Duration.ofMillis(50),
-						Duration.ofSeconds(1), 1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(1));
-				ExpiryLedger ledger = new ExpiryLedger(connectionFactory, settings);
-				ledger.track("order:1", "v", Instant.now(), null);
-				ServerClock clock = new ServerClock();
-				ClaimsHeld held = new ClaimsHeld(ledger, SHORT_LEASE.dividedBy(3).toMillis());
-				for (Claim claim : claimAll(ledger, clock).claims()) {
-					held.add(new ClaimAttempt(claim, settings, new IdleHost()));
-				}
-				LeaseRenewal renewal = new LeaseRenewal(held, clock, SHORT_LEASE);
-				renewal.start();
-				try {
-					redis.suspend();
-					Instant resumeAt = Instant.now().plusSeconds(1);
-					await().until(() -> Instant.now().isAfter(resumeAt));
-					redis.resume();
-					await().until(() -> output.getOut().contains("Tracked expiry leases were renewed"));
-					assertThat(output.getOut()).containsPattern("the previous renewal waited \\d+ ms for Redis")
-						.contains("keyspace-events.tracking.lease=PT0.6S");
-				}
-				finally {
-					renewal.stop();
-				}
+				redis.server().suspend();
+				Instant resumeAt = Instant.now().plusSeconds(1);
+				await().until(() -> Instant.now().isAfter(resumeAt));
+				redis.server().resume();
+				await().until(() -> output.getOut().contains("Tracked expiry leases were renewed"));
+				assertThat(output.getOut()).containsPattern("the previous renewal waited \\d+ ms for Redis")
+					.contains("keyspace-events.tracking.lease=PT0.6S");
 			}
 			finally {
-				connectionFactory.destroy();
+				renewal.stop();
 			}
 		}
 	}
@@ -132,37 +114,6 @@ class LeaseRenewalTests {
 	}
 
 	private record Claims(List<Claim> claims, int lapsed) {
-	}
-
-	// Attempts that never run: only their leases matter here.
-	private static final class IdleHost implements ClaimAttempt.Host {
-
-		@Override
-		public boolean closed() {
-			return false;
-		}
-
-		@Override
-		public void forget(Claim claim) {
-		}
-
-		@Override
-		public boolean leaseMayHaveEnded(long renewedAtMillis) {
-			return false;
-		}
-
-		@Override
-		public void began(Claim claim) {
-		}
-
-		@Override
-		public void ran(long nanos) {
-		}
-
-		@Override
-		public void settle(Outcome outcome) {
-		}
-
 	}
 
 }

@@ -1,12 +1,27 @@
--- ARGV: leaseMillis, limit, offset, maxScan, maxAttempts, inline, aheadMillis, pattern...
+-- ARGV: leaseMillis, limit, offset, maxScan, maxAttempts, inline, aheadMillis, claimMicros (per entry of this
+-- shard, standing for the entries of all shards), pattern...
 local now = nowMillis()
-local horizon = ms(now + tonumber(ARGV[7]))
+local ahead, claimMicros = tonumber(ARGV[7]), tonumber(ARGV[8])
+-- How far ahead to claim: the furthest d (at most aheadMillis) such that claiming what is due by now + d, at
+-- claimMicros each, would take at least d less a margin, a tenth of aheadMillis. Claims held ahead cost the instance memory, and its collector
+-- the time to copy them, so a steady flow is claimed a short lead ahead and only a burst further. Searched from the top
+-- down: where d fails, every d' between the time its work needs and d fails too, so the next d to try is that time.
+local margin = math.floor(ahead / 10)
+local lead = ahead
+for _ = 1, 10 do
+	local needs = math.floor(redis.call('ZCOUNT', due, '-inf', ms(now + lead)) * claimMicros / 1000) + margin
+	if needs >= lead then break end
+	-- Close enough: an upper bound within 10 ms of the furthest d that passes.
+	if lead - needs < 10 then break end
+	lead = needs
+end
+local horizon = ms(now + lead)
 local lease, limit, offset, maxScan = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxAttempts = tonumber(ARGV[5])
 local inline = ARGV[6] == '1'
 -- 'prefix*' patterns (the common case) compare a prefix; others run the glob matcher.
 local prefixes, globs, all = {}, {}, false
-for i = 8, #ARGV do
+for i = 9, #ARGV do
 	local p = ARGV[i]
 	if p == '*' then
 		all = true
@@ -109,8 +124,19 @@ if count > 0 then
 	if #fresh > 0 then bulk('HSET', entries, fresh) end
 end
 local nextDue = redis.call('ZRANGEBYSCORE', due, '(' .. horizon, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
+-- When to look again if nothing is written meanwhile: when the next entry comes within aheadMillis; once it is,
+-- within 50 ms (or when it comes within the lead), to see whether the work due now needs a longer lead.
+local lookAgain = ''
+if nextDue then
+	local untilDue = tonumber(nextDue) - now
+	if untilDue > ahead then
+		lookAgain = ms(now + untilDue - ahead)
+	else
+		lookAgain = ms(now + math.max(1, math.min(untilDue - lead, 50)))
+	end
+end
 local nextLease = redis.call('ZRANGE', leased, 0, 0, 'WITHSCORES')[2]
-local reply = { ms(now), nextDue or '', nextLease or '', tostring(offset), exhausted and '1' or '0',
+local reply = { ms(now), lookAgain, nextLease or '', tostring(offset), exhausted and '1' or '0',
 	tostring(lapsed), horizon, tostring(#buried) }
 for _, k in ipairs(buried) do reply[#reply + 1] = k end
 for _, v in ipairs(claims) do reply[#reply + 1] = v end
