@@ -24,12 +24,7 @@ record Claim(Shard shard, String key, @Nullable String value, Instant deadline, 
 	Claim(Shard shard, String key, @Nullable String value, Instant deadline, int attempts, String token,
 			long leaseEndMillis) {
 		this(shard, key, value, deadline, attempts, token, leaseEndMillis,
-				Long.parseLong(token.substring(token.indexOf('@') + 1)));
-	}
-
-	/** @return what names this claim among all of an instance's claims: tokens are counted per shard */
-	String id() {
-		return this.shard.index() + ":" + this.token;
+				Long.parseLong(token, token.indexOf('@') + 1, token.length(), 10));
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClaimsHeld {
 
-	// By claim id: tokens count per shard, so only shard and token together name a claim.
-	private final Map<String, ClaimAttempt> attempts = new ConcurrentHashMap<>();
+	// By shard index, then token: tokens count per shard, so only both together name a claim. Two levels rather than
+	// one key built per claim: the tokens are strings the claims hold already, and nothing is allocated per look-up.
+	private final Map<Integer, Map<String, ClaimAttempt>> byShard = new ConcurrentHashMap<>();
 
 	private final ExpiryLedger ledger;
 
@@ -30,19 +32,35 @@ final class ClaimsHeld {
 	}
 
 	void add(ClaimAttempt attempt) {
-		this.attempts.put(attempt.claim().id(), attempt);
+		Claim claim = attempt.claim();
+		this.byShard.computeIfAbsent(claim.shard().index(), (index) -> new ConcurrentHashMap<>())
+			.put(claim.token(), attempt);
 	}
 
 	@Nullable ClaimAttempt get(Claim claim) {
-		return this.attempts.get(claim.id());
+		return get(claim.shard(), claim.token());
 	}
 
 	@Nullable ClaimAttempt remove(Claim claim) {
-		return this.attempts.remove(claim.id());
+		Map<String, ClaimAttempt> held = this.byShard.get(claim.shard().index());
+		return (held != null) ? held.remove(claim.token()) : null;
 	}
 
 	int size() {
-		return this.attempts.size();
+		int size = 0;
+		for (Map<String, ClaimAttempt> held : this.byShard.values()) {
+			size += held.size();
+		}
+		return size;
+	}
+
+	private @Nullable ClaimAttempt get(Shard shard, String token) {
+		Map<String, ClaimAttempt> held = this.byShard.get(shard.index());
+		return (held != null) ? held.get(token) : null;
+	}
+
+	private Stream<ClaimAttempt> all() {
+		return this.byShard.values().stream().flatMap((held) -> held.values().stream());
 	}
 
 	/**
@@ -52,17 +70,15 @@ final class ClaimsHeld {
 	 */
 	void renew(long serverNowMillis) {
 		long dueAfter = this.renewIntervalMillis / 2;
-		Map<Shard, List<ClaimAttempt>> byShard = new LinkedHashMap<>();
-		for (ClaimAttempt attempt : this.attempts.values()) {
-			if (serverNowMillis - attempt.renewedAtMillis() >= dueAfter) {
-				byShard.computeIfAbsent(attempt.claim().shard(), (s) -> new ArrayList<>()).add(attempt);
-			}
-		}
-		byShard.forEach((shard, attempts) -> {
+		Map<Shard, List<ClaimAttempt>> toRenew = new LinkedHashMap<>();
+		all().filter((attempt) -> serverNowMillis - attempt.renewedAtMillis() >= dueAfter)
+			.forEach((attempt) -> toRenew.computeIfAbsent(attempt.claim().shard(), (s) -> new ArrayList<>())
+				.add(attempt));
+		toRenew.forEach((shard, attempts) -> {
 			List<String> lostTokens = this.ledger.renew(shard, attempts.stream().map(ClaimAttempt::claim).toList());
 			attempts.forEach((attempt) -> attempt.renewed(serverNowMillis));
 			for (String lostToken : lostTokens) {
-				ClaimAttempt attempt = this.attempts.get(shard.index() + ":" + lostToken);
+				ClaimAttempt attempt = get(shard, lostToken);
 				if (attempt != null) {
 					attempt.lose();
 				}
@@ -76,9 +92,9 @@ final class ClaimsHeld {
 	 * @param timeoutMillis how long to wait for running attempts
 	 */
 	void giveBackAndAwait(long timeoutMillis) {
-		this.attempts.values().forEach(ClaimAttempt::giveBackUnstarted);
+		all().forEach(ClaimAttempt::giveBackUnstarted);
 		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-		while (this.attempts.values().stream().anyMatch((attempt) -> !attempt.settled())
+		while (all().anyMatch((attempt) -> !attempt.settled())
 				&& System.nanoTime() - until < 0) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		}

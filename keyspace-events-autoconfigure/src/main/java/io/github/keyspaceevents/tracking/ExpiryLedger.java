@@ -227,11 +227,16 @@ final class ExpiryLedger {
 		long leaseEnd = serverMillis + this.settings.lease().toMillis();
 		List<Claim> claims = new ArrayList<>();
 		for (int i = 8 + buriedCount; i + 2 < reply.size(); i += 3) {
-			// The entry as stored, deadline:attempts:payload, decoded here rather than in the script.
-			String[] entry = ((String) reply.get(i + 2)).split(":", 3);
-			claims.add(new Claim(shard, (String) reply.get(i), valueOf(entry[2]),
-					Instant.ofEpochMilli(Long.parseLong(entry[0])), Integer.parseInt(entry[1]),
-					(String) reply.get(i + 1), leaseEnd));
+			// The entry as stored, deadline:attempts:payload, decoded here rather than in the script; by position, as
+			// a burst decodes thousands of them.
+			String entry = (String) reply.get(i + 2);
+			int afterDeadline = entry.indexOf(':', 1);
+			int afterAttempts = entry.indexOf(':', afterDeadline + 1);
+			String value = entry.startsWith("v", afterAttempts + 1) ? entry.substring(afterAttempts + 2) : null;
+			claims.add(new Claim(shard, (String) reply.get(i), value,
+					Instant.ofEpochMilli(Long.parseLong(entry, 0, afterDeadline, 10)),
+					Integer.parseInt(entry, afterDeadline + 1, afterAttempts, 10), (String) reply.get(i + 1),
+					leaseEnd));
 		}
 		if (this.cluster && !buried.isEmpty()) {
 			this.redis.unlink(buried);
