@@ -232,8 +232,7 @@ final class ExpiryLedger {
 			String entry = (String) reply.get(i + 2);
 			int afterDeadline = entry.indexOf(':', 1);
 			int afterAttempts = entry.indexOf(':', afterDeadline + 1);
-			String value = entry.startsWith("v", afterAttempts + 1) ? entry.substring(afterAttempts + 2) : null;
-			claims.add(new Claim(shard, (String) reply.get(i), value,
+			claims.add(new Claim(shard, (String) reply.get(i), valueOf(entry, afterAttempts + 1),
 					Instant.ofEpochMilli(Long.parseLong(entry, 0, afterDeadline, 10)),
 					Integer.parseInt(entry, afterDeadline + 1, afterAttempts, 10), (String) reply.get(i + 1),
 					leaseEnd));
@@ -355,7 +354,12 @@ final class ExpiryLedger {
 	}
 
 	static @Nullable String valueOf(String payload) {
-		return payload.startsWith("v") ? payload.substring(1) : null;
+		return valueOf(payload, 0);
+	}
+
+	// The payload starting at from: 'v' and the value, or a mark for none.
+	private static @Nullable String valueOf(String text, int from) {
+		return text.startsWith("v", from) ? text.substring(from + 1) : null;
 	}
 
 	private static @Nullable Long millisOrNull(Object reply) {

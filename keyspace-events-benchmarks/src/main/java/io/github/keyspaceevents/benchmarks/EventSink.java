@@ -15,6 +15,9 @@ import java.util.stream.IntStream;
  */
 final class EventSink {
 
+	// Where the deadline starts in a lag workload's key name, order:<deadline>:<index>.
+	private static final int DEADLINE_AT = "order:".length();
+
 	private final long expected;
 
 	private final AtomicLong count = new AtomicLong();
@@ -66,9 +69,9 @@ final class EventSink {
 		long now = System.currentTimeMillis();
 		// By position, not split(): the sink's own garbage would count against whichever contender it runs for.
 		String name = new String(key, StandardCharsets.US_ASCII);
-		int afterDeadline = name.indexOf(':', 6);
+		int afterDeadline = name.indexOf(':', DEADLINE_AT);
 		int index = Integer.parseInt(name, afterDeadline + 1, name.length(), 10);
-		long deadline = Long.parseLong(name, 6, afterDeadline, 10);
+		long deadline = Long.parseLong(name, DEADLINE_AT, afterDeadline, 10);
 		return this.lagMillis.compareAndSet(index, Long.MIN_VALUE, now - deadline);
 	}
 

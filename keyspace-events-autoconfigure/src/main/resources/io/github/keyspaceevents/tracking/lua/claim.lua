@@ -3,9 +3,10 @@
 local now = nowMillis()
 local ahead, claimMicros = tonumber(ARGV[7]), tonumber(ARGV[8])
 -- How far ahead to claim: the furthest d (at most aheadMillis) such that claiming what is due by now + d, at
--- claimMicros each, would take at least d less a margin, a tenth of aheadMillis. Claims held ahead cost the instance memory, and its collector
--- the time to copy them, so a steady flow is claimed a short lead ahead and only a burst further. Searched from the top
--- down: where d fails, every d' between the time its work needs and d fails too, so the next d to try is that time.
+-- claimMicros each, would take at least d less a margin, a tenth of aheadMillis. Claims held ahead cost the instance
+-- memory, and its collector the time to copy them, so a steady flow is claimed a short lead ahead and only a burst
+-- further. Searched from the top down: where d fails, every d' between the time its work needs and d fails too, so
+-- the next d to try is that time.
 local margin = math.floor(ahead / 10)
 local lead = ahead
 for _ = 1, 10 do
