@@ -117,7 +117,7 @@ public final class KeyspaceEventsAutoConfiguration {
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
 			KeyspaceEventsProperties properties, TrackedExpirationsProperties tracking,
 			KeyspaceEventErrorHandler errorHandler, Environment environment, ObjectProvider<DispatchMetrics> metrics,
-			TrackedValueCodec valueCodec) {
+			TrackedValueCodec valueCodec, ObjectProvider<RedisTrackedExpirations> trackedExpirations) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		int concurrency = positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
 				: Math.max(2, Runtime.getRuntime().availableProcessors()), "keyspace-events.dispatch.concurrency");
@@ -139,7 +139,11 @@ public final class KeyspaceEventsAutoConfiguration {
 				positive(properties.getRetry().getMaxInterval(), "keyspace-events.retry.max-interval"),
 				notNegative(dispatch.getShutdownTimeout(), "keyspace-events.dispatch.shutdown-timeout"),
 				metrics.getIfAvailable(() -> DispatchMetrics.NONE), tracking.getNamespace(), valueCodec);
-		return new KeyspaceEventSubscription(registry, connectionFactory, container, settings, errorHandler);
+		KeyspaceEventSubscription subscription = new KeyspaceEventSubscription(registry, connectionFactory, container,
+				settings, errorHandler);
+		// Where the server may evict the ledger, its evictions are reported.
+		trackedExpirations.ifAvailable((tracked) -> subscription.watch("evicted", tracked::evictionListener));
+		return subscription;
 	}
 
 	// Values other than strings are written as JSON where Jackson is there (the application's JsonMapper if it has one).
@@ -169,7 +173,8 @@ public final class KeyspaceEventsAutoConfiguration {
 						prefix + "namespace must be non-empty text without '}', was '" + tracking.getNamespace() + "'",
 						"Set " + prefix + "namespace to a name such as 'orders', or remove it to use the default.");
 			}
-			return new RedisTrackedExpirations(connectionFactory, new TrackingSettings(tracking.getNamespace(),
+			RedisTrackedExpirations trackedExpirations = new RedisTrackedExpirations(connectionFactory,
+					new TrackingSettings(tracking.getNamespace(),
 					positive(tracking.getShards(), prefix + "shards"), positive(tracking.getLease(), prefix + "lease"),
 					positive(tracking.getMaxAttempts(), prefix + "max-attempts"),
 					positive(tracking.getRetryBackoff(), prefix + "retry-backoff"),
@@ -178,15 +183,25 @@ public final class KeyspaceEventsAutoConfiguration {
 					positive(tracking.getIdlePoll(), prefix + "idle-poll"),
 					notNegative(tracking.getClaimAhead(), prefix + "claim-ahead"),
 					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")), valueCodec);
+			trackedExpirations.setAllowEviction(tracking.isAllowEviction());
+			return trackedExpirations;
+		}
+
+		@Bean
+		static TrackedExpirationsEvictionCheck trackedExpirationsEvictionCheck() {
+			return new TrackedExpirationsEvictionCheck();
 		}
 
 		@Bean
 		ExpiryScheduler expiryScheduler(RedisTrackedExpirations trackedExpirations,
-				ObjectProvider<KeyspaceEventSubscription> subscription, ObjectProvider<DispatchMetrics> metrics) {
+				ObjectProvider<KeyspaceEventSubscription> subscription, ObjectProvider<DispatchMetrics> metrics,
+				KeyspaceEventsProperties properties) {
 			// Looked up at start: a bean dependency would make Spring stop the scheduler before the lanes, whose
 			// given-back expiries it must still record.
-			return new ExpiryScheduler(trackedExpirations, subscription::getObject,
+			ExpiryScheduler scheduler = new ExpiryScheduler(trackedExpirations, subscription::getObject,
 					metrics.getIfAvailable(() -> DispatchMetrics.NONE));
+			scheduler.setPolicyCheckInterval(properties.getNotifications().getCheckInterval());
+			return scheduler;
 		}
 
 	}

@@ -23,7 +23,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * Health of keyspace event delivery: {@code DOWN} while Redis is unreachable, does not answer, or the subscription was
  * never made, {@code OUT_OF_SERVICE} when the server's {@code notify-keyspace-events} lacks letters the handlers need
- * (drift, or verify mode), {@code UP} otherwise. Details show the channels, the flags, dropped events, the
+ * (drift, or verify mode), {@code UP} otherwise. Tracked expirations make it {@code DOWN} when Redis evicted keys of
+ * their ledger while its {@code maxmemory-policy} still allows it. Details show the channels, the flags, dropped events, the
  * tracked-expiration backlog and, for a Redis Cluster, each node.
  * <p>
  * Answers within about a second whatever Redis does: subscription and flag state are kept by the subscription as it
@@ -75,7 +76,12 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator implements D
 			}
 		}
 		boolean reachable = status.redisReachable() && backlogProblem == null;
-		if (status.problem() != null) {
+		RedisTrackedExpirations.EvictionStatus eviction = (this.tracked != null) ? this.tracked.evictionStatus()
+				: null;
+		if (eviction != null && eviction.problem() != null) {
+			builder.down().withDetail("problem", eviction.problem());
+		}
+		else if (status.problem() != null) {
 			builder.down().withDetail("problem", status.problem());
 		}
 		else if (backlogProblem != null) {
@@ -109,6 +115,16 @@ class KeyspaceEventsHealthIndicator extends AbstractHealthIndicator implements D
 		}
 		if (status.flagsProblem() != null) {
 			builder.withDetail("flagsProblem", status.flagsProblem());
+		}
+		if (eviction != null) {
+			builder.withDetail("trackedEvictionPolicy", eviction.policy());
+			if (eviction.canEvict()) {
+				builder.withDetail("trackedEvictionAccepted", eviction.accepted())
+					.withDetail("trackedWritesRefused", eviction.writesRefused());
+			}
+			if (eviction.ledgerKeysEvicted() > 0) {
+				builder.withDetail("trackedLedgerKeysEvicted", eviction.ledgerKeysEvicted());
+			}
 		}
 		if (backlog != null) {
 			builder.withDetail("trackedOverdue", backlog.overdue())

@@ -74,6 +74,22 @@ public class TrackedExpirationsProperties {
 	 */
 	private Duration claimAhead = Duration.ofSeconds(2);
 
+	/**
+	 * Whether to accept a Redis whose maxmemory-policy can evict the ledger and tracked keys (allkeys-* with a
+	 * maxmemory limit). By default the application then fails to start if it uses tracked expirations, and writes are
+	 * refused; when accepted, evicted expiries are lost, and each eviction of a ledger key is logged as an error and
+	 * turns health down.
+	 */
+	private boolean allowEviction;
+
+	public boolean isAllowEviction() {
+		return this.allowEviction;
+	}
+
+	public void setAllowEviction(boolean allowEviction) {
+		this.allowEviction = allowEviction;
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}

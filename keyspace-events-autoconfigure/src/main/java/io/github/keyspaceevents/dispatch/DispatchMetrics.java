@@ -46,6 +46,10 @@ public interface DispatchMetrics {
 	default void trackedDeadLettered() {
 	}
 
+	/** Redis evicted one of the tracked-expiration ledger's own keys: what it held is lost. */
+	default void trackedLedgerKeyEvicted() {
+	}
+
 	/**
 	 * A tracked expiry reached its handlers.
 	 * @param lag from its deadline to the start of its handling

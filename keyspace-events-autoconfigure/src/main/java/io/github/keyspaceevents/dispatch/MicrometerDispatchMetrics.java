@@ -37,6 +37,8 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 
 	private final Counter leaseLapsed;
 
+	private final Counter ledgerKeysEvicted;
+
 	private final Timer lag;
 
 	/**
@@ -61,6 +63,9 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 			.register(meters);
 		this.leaseLapsed = Counter.builder("keyspace.events.tracked.lease.lapsed")
 			.description("Leases of tracked expiries that lapsed because their instance stopped renewing them")
+			.register(meters);
+		this.ledgerKeysEvicted = Counter.builder("keyspace.events.tracked.ledger.evicted")
+			.description("Keys of the tracked-expiration ledger that Redis evicted (what they held is lost)")
 			.register(meters);
 		this.lag = Timer.builder("keyspace.events.tracked.lag")
 			.description("Time from a tracked key's deadline to the start of its handling")
@@ -102,6 +107,11 @@ public final class MicrometerDispatchMetrics implements DispatchMetrics {
 	@Override
 	public void trackedDeadLettered() {
 		this.deadLettered.increment();
+	}
+
+	@Override
+	public void trackedLedgerKeyEvicted() {
+		this.ledgerKeysEvicted.increment();
 	}
 
 	@Override

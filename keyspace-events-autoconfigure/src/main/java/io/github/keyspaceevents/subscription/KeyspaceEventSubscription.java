@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import org.apache.commons.logging.Log;
@@ -65,6 +67,8 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 
 	private final KeepAlive keepAlive = new KeepAlive();
 
+	private final Map<String, Supplier<@Nullable Consumer<byte[]>>> watchers = new LinkedHashMap<>();
+
 	private volatile List<String> channels = List.of();
 
 	private Map<String, MessageListener> listenersByChannel = Map.of();
@@ -104,6 +108,17 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 				"keyspace-events.notifications.extra-flags");
 	}
 
+	/**
+	 * Also pass the keys of one event to a listener of the starter's own (tracked expirations watch {@code evicted}
+	 * for their ledger's keys), on the Redis I/O thread, ahead of the handlers. Takes effect from the next start,
+	 * and only where the application has handlers (otherwise nothing is subscribed).
+	 * @param event the event, e.g. {@code evicted}
+	 * @param watcher asked at start for the listener; {@code null} means not wanted now
+	 */
+	public void watch(String event, Supplier<@Nullable Consumer<byte[]>> watcher) {
+		this.watchers.put(event, watcher);
+	}
+
 	@Override
 	public void start() {
 		List<HandlerMethod> handlers = this.registry.handlerMethods();
@@ -119,10 +134,21 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 				this.settings.valueCodec());
 		NotificationFlags required = NotificationFlags.none();
 		Map<String, MessageListener> listenersByChannel = new LinkedHashMap<>();
-		for (String event : dispatcher.events()) {
+		Map<String, Consumer<byte[]>> watching = new LinkedHashMap<>();
+		this.watchers.forEach((event, watcher) -> {
+			Consumer<byte[]> listener = watcher.get();
+			if (listener != null) {
+				watching.put(event, listener);
+			}
+		});
+		List<String> events = new ArrayList<>(dispatcher.events());
+		watching.keySet().stream().filter((event) -> !events.contains(event)).forEach(events::add);
+		for (String event : events) {
 			required = required.with(RedisEvents.requiredFlags(event));
 			String channel = "__keyevent@" + this.settings.database() + "__:" + event;
-			MessageListener listener = new SubscriptionAwareListener(dispatcher.listenerFor(event),
+			MessageListener listener = new SubscriptionAwareListener(
+					withWatcher(dispatcher.events().contains(event) ? dispatcher.listenerFor(event) : null,
+							watching.get(event)),
 					this::channelSubscribed);
 			this.container.addMessageListener(listener, new ChannelTopic(channel));
 			listenersByChannel.put(channel, listener);
@@ -139,6 +165,20 @@ public final class KeyspaceEventSubscription implements SmartLifecycle, ExpiredK
 		dispatcher.start();
 		this.keepAlive.start();
 		retry.start(this.settings.failFast());
+	}
+
+	private static MessageListener withWatcher(@Nullable MessageListener handlers,
+			@Nullable Consumer<byte[]> watcher) {
+		if (watcher == null) {
+			return handlers;
+		}
+		if (handlers == null) {
+			return (message, pattern) -> watcher.accept(message.getBody());
+		}
+		return (message, pattern) -> {
+			watcher.accept(message.getBody());
+			handlers.onMessage(message, pattern);
+		};
 	}
 
 	private void connect() {

@@ -12,6 +12,9 @@ import java.util.Map;
 import io.github.keyspaceevents.TrackedExpirations.Expiry;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -126,11 +129,22 @@ final class ExpiryLedger {
 		List<String> keys = this.cluster
 				? List.of(shard.due(), shard.leased(), shard.entries(), shard.tokens(), shard.revoked())
 				: List.of(shard.due(), shard.leased(), shard.entries(), shard.tokens(), shard.revoked(), key);
-		Long dueAt = this.redis.execute(LedgerScripts.TRACK, keys, key, mode, Long.toString(millis),
-				(value != null) ? "1" : "0", stored);
+		Long dueAt;
+		try {
+			dueAt = this.redis.execute(LedgerScripts.TRACK, keys, key, mode, Long.toString(millis),
+					(value != null) ? "1" : "0", stored);
+		}
+		catch (DataAccessException ex) {
+			throw outOfMemoryOr(ex, "key '" + key + "'");
+		}
 		if (this.cluster) {
 			// Entry first: should this write fail, the expiry is still handled at its deadline.
-			this.redis.opsForValue().set(key, stored);
+			try {
+				this.redis.opsForValue().set(key, stored);
+			}
+			catch (DataAccessException ex) {
+				throw withdrawn(List.of(key), ex);
+			}
 		}
 		return (dueAt != null) ? dueAt : 0;
 	}
@@ -176,14 +190,57 @@ final class ExpiryLedger {
 			if (!this.cluster) {
 				call.forEach((expiry) -> keys.add(expiry.key()));
 			}
-			serverMillis = Long.parseLong(this.redis.execute(LedgerScripts.TRACK_MANY, keys, args.toArray()));
+			try {
+				serverMillis = Long.parseLong(this.redis.execute(LedgerScripts.TRACK_MANY, keys, args.toArray()));
+			}
+			catch (DataAccessException ex) {
+				throw outOfMemoryOr(ex, keysNamed(call.stream().map(Expiry::key).toList()));
+			}
 			if (this.cluster) {
 				Map<String, String> values = new LinkedHashMap<>();
 				call.forEach((expiry) -> values.put(expiry.key(), (expiry.value() != null) ? expiry.value() : ""));
-				this.redis.opsForValue().multiSet(values);
+				try {
+					this.redis.opsForValue().multiSet(values);
+				}
+				catch (DataAccessException ex) {
+					throw withdrawn(List.copyOf(values.keySet()), ex);
+				}
 			}
 		}
 		return serverMillis;
+	}
+
+	// A ledger script fails as a whole at its first write under a full noeviction Redis: nothing of it was written.
+	private static DataAccessException outOfMemoryOr(DataAccessException ex, String what) {
+		if (!isOutOfMemory(ex)) {
+			return ex;
+		}
+		return new DataAccessResourceFailureException(("Tracked %s not written: Redis is out of memory (used "
+				+ "memory above maxmemory, under a policy that evicts nothing it could); nothing of the write was "
+				+ "kept. Free memory or raise maxmemory, then write again.").formatted(what), ex);
+	}
+
+	private static boolean isOutOfMemory(DataAccessException ex) {
+		String message = NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
+		return message != null && message.startsWith("OOM");
+	}
+
+	// In a cluster the tracked key is written after its entry: if that fails, the entries go too, so that no expiry
+	// is left whose key was never written.
+	private DataAccessException withdrawn(List<String> keys, DataAccessException ex) {
+		try {
+			keys.forEach(this::cancel);
+		}
+		catch (DataAccessException again) {
+			ex.addSuppressed(again);
+			return ex;
+		}
+		return outOfMemoryOr(ex, keysNamed(keys));
+	}
+
+	private static String keysNamed(List<String> keys) {
+		return (keys.size() == 1) ? "key '" + keys.get(0) + "'"
+				: "keys '" + keys.get(0) + "' and " + (keys.size() - 1) + " more";
 	}
 
 	private static <T> List<List<T>> chunks(List<T> list) {

@@ -49,6 +49,10 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private final ExpiryLedger ledger;
 
+	private final EvictionGuard evictionGuard;
+
+	private volatile long policyCheckNanos = TimeUnit.SECONDS.toNanos(30);
+
 	private final Supplier<? extends ExpiredKeyHandlers> handlersSupplier;
 
 	private final DispatchMetrics metrics;
@@ -96,6 +100,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	public ExpiryScheduler(RedisTrackedExpirations tracked, Supplier<? extends ExpiredKeyHandlers> handlers,
 			DispatchMetrics metrics) {
 		this.ledger = tracked.ledger();
+		this.evictionGuard = tracked.evictionGuard();
+		this.evictionGuard.setMetrics(metrics);
 		this.handlersSupplier = handlers;
 		this.metrics = metrics;
 		Duration lease = this.ledger.settings().lease();
@@ -106,6 +112,14 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		long claimAheadMillis = this.ledger.settings().claimAhead().toMillis();
 		tracked.onTrack((dueAtMillis) -> this.alarm.wakeIn(dueAtMillis - this.serverClock.nowMillis()
 				- claimAheadMillis));
+	}
+
+	/**
+	 * Set how often the server's {@code maxmemory-policy} is read again while this scheduler runs.
+	 * @param interval the interval ({@code keyspace-events.notifications.check-interval})
+	 */
+	public void setPolicyCheckInterval(Duration interval) {
+		this.policyCheckNanos = interval.toNanos();
 	}
 
 	@Override
@@ -196,6 +210,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 
 	private void run(List<String> patterns) {
 		long nextPurge = System.nanoTime();
+		long nextPolicyCheck = System.nanoTime();
 		while (this.running) {
 			if (!this.handlers.accepting()) {
 				this.alarm.sleepMillis(WAIT_FOR_DISPATCH_MILLIS);
@@ -207,6 +222,11 @@ public final class ExpiryScheduler implements SmartLifecycle {
 				if (now - nextPurge >= 0) {
 					this.ledger.deadLetters().purge(this.ledger.settings().deadLetterRetention());
 					nextPurge = now + PURGE_INTERVAL_NANOS;
+				}
+				if (now - nextPolicyCheck >= 0) {
+					// A policy changed at runtime is told (and writes refused) within an interval.
+					this.evictionGuard.check();
+					nextPolicyCheck = now + this.policyCheckNanos;
 				}
 				waitMillis = claimRound(patterns);
 				this.warnings.reachable();

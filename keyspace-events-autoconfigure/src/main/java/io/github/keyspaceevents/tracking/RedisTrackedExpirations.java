@@ -7,13 +7,18 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import io.github.keyspaceevents.TrackedExpirations;
 import io.github.keyspaceevents.TrackedValueCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -21,6 +26,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * package's documentation; {@link ExpiryScheduler} claims and handles the entries.
  */
 public final class RedisTrackedExpirations implements TrackedExpirations, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(RedisTrackedExpirations.class);
 
 	// Sorted-set scores are doubles: beyond 2^53 milliseconds a deadline could not be stored exactly.
 	private static final long MAX_MILLIS = (1L << 53) - 1;
@@ -36,6 +43,8 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	private final AsyncWrites asyncWrites = new AsyncWrites(this::writeAll);
 
 	private final TrackedValueCodec valueCodec;
+
+	private final EvictionGuard evictionGuard;
 
 	/**
 	 * Create the ledger's client, for values that are strings.
@@ -56,10 +65,71 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 			TrackedValueCodec valueCodec) {
 		this.ledger = new ExpiryLedger(connectionFactory, settings);
 		this.valueCodec = valueCodec;
+		this.evictionGuard = new EvictionGuard(connectionFactory, settings.namespace());
 	}
 
 	ExpiryLedger ledger() {
 		return this.ledger;
+	}
+
+	EvictionGuard evictionGuard() {
+		return this.evictionGuard;
+	}
+
+	/**
+	 * Accept a Redis whose {@code maxmemory-policy} can evict the ledger ({@code allkeys-*} with a memory limit):
+	 * writes are then not refused, and every eviction of the ledger's keys is logged as an error.
+	 * @param allowEviction whether to accept it ({@code keyspace-events.tracking.allow-eviction})
+	 */
+	public void setAllowEviction(boolean allowEviction) {
+		this.evictionGuard.setAllowEviction(allowEviction);
+	}
+
+	/**
+	 * Read the server's {@code maxmemory-policy} at startup. Where it can evict the ledger and eviction is not
+	 * accepted, fail if tracked expirations are in use (by the given beans, or by entries already in the ledger);
+	 * otherwise writes are refused at the call. An unreachable Redis is checked later, by the scheduler.
+	 * @param users beans of the application that use tracked expirations
+	 * @throws io.github.keyspaceevents.KeyspaceEventsConfigurationException if the policy can evict what is in use
+	 */
+	public void verifyEvictionPolicy(List<String> users) {
+		EvictionGuard.Risk risk;
+		try {
+			risk = this.evictionGuard.check();
+		}
+		catch (RedisConnectionFailureException ex) {
+			logger.info("Redis not reachable to read its maxmemory-policy ("
+					+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); read once it is");
+			return;
+		}
+		if (risk == EvictionGuard.Risk.EVICTS && !this.evictionGuard.status().accepted()) {
+			List<String> using = new ArrayList<>(users.stream().map((user) -> "bean '" + user + "'").toList());
+			Backlog backlog = this.ledger.backlog();
+			long held = backlog.scheduled() + backlog.leased() + backlog.deadLetters();
+			if (held > 0) {
+				using.add("the " + held + " entries already in the ledger");
+			}
+			if (!using.isEmpty()) {
+				this.evictionGuard.refuseToStart(using);
+			}
+		}
+	}
+
+	/**
+	 * Return what should receive the keys Redis evicts, if the server's policy could evict the ledger (or could not
+	 * be read): it reports evictions of the ledger's keys. Called by the subscription as it starts.
+	 * @return the listener, or {@code null} when the ledger cannot be evicted
+	 */
+	public @Nullable Consumer<byte[]> evictionListener() {
+		return this.evictionGuard.worthWatching() ? this.evictionGuard::evicted : null;
+	}
+
+	/**
+	 * Describe the server's eviction policy as it concerns the ledger, for health checks.
+	 * @return the status
+	 */
+	public EvictionStatus evictionStatus() {
+		return this.evictionGuard.status();
 	}
 
 	// The scheduler wakes early when a key due sooner is written here; the argument is its due time (server ms).
@@ -70,6 +140,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	@Override
 	public void expireAt(String key, @Nullable String value, Instant deadline) {
 		check(new Expiry(key, value, deadline));
+		this.evictionGuard.checkWritable(key);
 		tracked(this.ledger.track(key, value, deadline, null));
 	}
 
@@ -99,6 +170,9 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 			check(expiry);
 			checked.add(expiry);
 		}
+		if (!checked.isEmpty()) {
+			this.evictionGuard.checkWritable(checked.get(0).key());
+		}
 		writeAll(checked);
 	}
 
@@ -106,6 +180,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	public CompletableFuture<Void> expireAtAsync(String key, @Nullable String value, Instant deadline) {
 		Expiry expiry = new Expiry(key, value, deadline);
 		check(expiry);
+		this.evictionGuard.checkWritable(key);
 		return this.asyncWrites.submit(expiry);
 	}
 
@@ -154,6 +229,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 			throw new IllegalArgumentException("Time to live of tracked key '" + key + "' must be between 0 and "
 					+ LONGEST.toDays() + " days, was " + timeToLive);
 		}
+		this.evictionGuard.checkWritable(key);
 		tracked(this.ledger.track(key, value, null, timeToLive));
 	}
 
@@ -213,6 +289,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	@Override
 	public boolean retryDeadLetter(String key) {
 		checkKey(key);
+		this.evictionGuard.checkWritable(key);
 		return this.ledger.deadLetters().retry(key) == 1;
 	}
 
@@ -286,6 +363,22 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 	 * @param deadLetters entries given up after their last attempt
 	 */
 	public record Backlog(long overdue, long scheduled, long leased, long deadLetters) {
+	}
+
+	/**
+	 * What the server's memory policy means for the ledger.
+	 * @param policy the {@code maxmemory-policy} and {@code maxmemory} read last (each master's where they can
+	 * evict), or why they could not be read
+	 * @param canEvict whether an {@code allkeys-*} policy can evict the ledger (now, or once a limit is set)
+	 * @param accepted whether {@code keyspace-events.tracking.allow-eviction} accepts that
+	 * @param writesRefused whether writes are refused because the policy evicts and that was not accepted
+	 * @param ledgerKeysEvicted how many of the ledger's keys Redis was seen evicting
+	 * @param problem why tracked expirations are not healthy (Redis evicted ledger keys while it still can), or
+	 * {@code null}
+	 */
+	public record EvictionStatus(String policy, boolean canEvict, boolean accepted, boolean writesRefused,
+			long ledgerKeysEvicted,
+			@Nullable String problem) {
 	}
 
 }

@@ -23,7 +23,7 @@ class AclTests {
 	static final String VERIFY_RULES = "-@all +@connection +config|get +subscribe +unsubscribe "
 			+ "resetchannels &__keyevent@*";
 
-	static final String TRACKED_RULES = "+evalsha +eval +script|load +time +set +del +unlink +incrby +zadd +zrem "
+	static final String TRACKED_RULES = "+info +evalsha +eval +script|load +time +set +del +unlink +incrby +zadd +zrem "
 			+ "+zremrangebyrank +zremrangebyscore +zscore +zrangebyscore +zrange +zcount +zcard "
 			+ "+hset +hsetnx +hget +hmget +hdel +hexists "
 			+ "~order:* ~{keyspace-events*";
