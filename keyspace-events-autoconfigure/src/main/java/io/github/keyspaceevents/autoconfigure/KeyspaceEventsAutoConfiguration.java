@@ -17,6 +17,7 @@ import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
 import io.github.keyspaceevents.tracking.StringTrackedValueCodec;
 import io.github.keyspaceevents.tracking.TrackingSettings;
 
+import io.lettuce.core.RedisURI;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,6 +28,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -40,6 +42,7 @@ import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -117,7 +120,8 @@ public final class KeyspaceEventsAutoConfiguration {
 			@Qualifier(CONTAINER_BEAN_NAME) RedisMessageListenerContainer container,
 			KeyspaceEventsProperties properties, TrackedExpirationsProperties tracking,
 			KeyspaceEventErrorHandler errorHandler, Environment environment, ObjectProvider<DispatchMetrics> metrics,
-			TrackedValueCodec valueCodec, ObjectProvider<RedisTrackedExpirations> trackedExpirations) {
+			TrackedValueCodec valueCodec, ObjectProvider<RedisTrackedExpirations> trackedExpirations,
+			@TrackedExpirationsConnection ObjectProvider<RedisConnectionFactory> ledgerConnectionFactory) {
 		KeyspaceEventsProperties.Dispatch dispatch = properties.getDispatch();
 		int concurrency = positive((dispatch.getConcurrency() != null) ? dispatch.getConcurrency()
 				: Math.max(2, Runtime.getRuntime().availableProcessors()), "keyspace-events.dispatch.concurrency");
@@ -141,8 +145,10 @@ public final class KeyspaceEventsAutoConfiguration {
 				metrics.getIfAvailable(() -> DispatchMetrics.NONE), tracking.getNamespace(), valueCodec);
 		KeyspaceEventSubscription subscription = new KeyspaceEventSubscription(registry, connectionFactory, container,
 				settings, errorHandler);
-		// Where the server may evict the ledger, its evictions are reported.
-		trackedExpirations.ifAvailable((tracked) -> subscription.watch("evicted", tracked::evictionListener));
+		// Where the server may evict the ledger, its evictions are reported (when it is this subscription's server).
+		if (ledgerConnectionFactory.getIfAvailable() == null) {
+			trackedExpirations.ifAvailable((tracked) -> subscription.watch("evicted", tracked::evictionListener));
+		}
 		return subscription;
 	}
 
@@ -166,6 +172,7 @@ public final class KeyspaceEventsAutoConfiguration {
 
 		@Bean
 		RedisTrackedExpirations trackedExpirations(RedisConnectionFactory connectionFactory,
+				@TrackedExpirationsConnection ObjectProvider<RedisConnectionFactory> ledgerConnectionFactory,
 				TrackedExpirationsProperties tracking, TrackedValueCodec valueCodec) {
 			String prefix = "keyspace-events.tracking.";
 			if (!StringUtils.hasText(tracking.getNamespace()) || tracking.getNamespace().contains("}")) {
@@ -173,8 +180,8 @@ public final class KeyspaceEventsAutoConfiguration {
 						prefix + "namespace must be non-empty text without '}', was '" + tracking.getNamespace() + "'",
 						"Set " + prefix + "namespace to a name such as 'orders', or remove it to use the default.");
 			}
-			RedisTrackedExpirations trackedExpirations = new RedisTrackedExpirations(connectionFactory,
-					new TrackingSettings(tracking.getNamespace(),
+			RedisTrackedExpirations trackedExpirations = new RedisTrackedExpirations(
+					ledgerConnectionFactory.getIfAvailable(() -> connectionFactory), new TrackingSettings(tracking.getNamespace(),
 					positive(tracking.getShards(), prefix + "shards"), positive(tracking.getLease(), prefix + "lease"),
 					positive(tracking.getMaxAttempts(), prefix + "max-attempts"),
 					positive(tracking.getRetryBackoff(), prefix + "retry-backoff"),
@@ -185,6 +192,39 @@ public final class KeyspaceEventsAutoConfiguration {
 					positive(tracking.getDeadLetterRetention(), prefix + "dead-letter-retention")), valueCodec);
 			trackedExpirations.setAllowEviction(tracking.isAllowEviction());
 			return trackedExpirations;
+		}
+
+		// The ledger on a Redis of its own, named by URL: not a default candidate, so that the application's main
+		// connection stays Boot's.
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(RedisURI.class)
+		@ConditionalOnProperty("keyspace-events.tracking.redis.url")
+		static class LedgerConnectionConfiguration {
+
+			@Bean(defaultCandidate = false)
+			@TrackedExpirationsConnection
+			LettuceConnectionFactory keyspaceEventsLedgerConnectionFactory(TrackedExpirationsProperties tracking) {
+				RedisURI uri;
+				try {
+					uri = RedisURI.create(tracking.getRedis().getUrl());
+				}
+				catch (IllegalArgumentException ex) {
+					// The URL may hold a password: it is not repeated here.
+					throw new KeyspaceEventsConfigurationException(
+							"keyspace-events.tracking.redis.url is not a Redis URL (" + ex.getMessage() + ")",
+							"Set keyspace-events.tracking.redis.url to a URL such as redis://ledger.example.com:6379/0 "
+									+ "(rediss:// for TLS, redis-sentinel:// for Sentinel).",
+							ex);
+				}
+				LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration
+					.builder();
+				if (uri.isSsl()) {
+					client.useSsl();
+				}
+				return new LettuceConnectionFactory(LettuceConnectionFactory.createRedisConfiguration(uri),
+						client.build());
+			}
+
 		}
 
 		@Bean

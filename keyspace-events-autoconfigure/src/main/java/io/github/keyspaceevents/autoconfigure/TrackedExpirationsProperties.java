@@ -2,6 +2,8 @@ package io.github.keyspaceevents.autoconfigure;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -81,6 +83,12 @@ public class TrackedExpirationsProperties {
 	 * turns health down.
 	 */
 	private boolean allowEviction;
+
+	private final Redis redis = new Redis();
+
+	public Redis getRedis() {
+		return this.redis;
+	}
 
 	public boolean isAllowEviction() {
 		return this.allowEviction;
@@ -176,6 +184,28 @@ public class TrackedExpirationsProperties {
 
 	public void setBatchSize(int batchSize) {
 		this.batchSize = batchSize;
+	}
+
+	/**
+	 * A Redis of the ledger's own, apart from the application's main one.
+	 */
+	public static class Redis {
+
+		/**
+		 * Connection URL of a Redis (standalone, or Sentinel with redis-sentinel://) that keeps the ledger instead of
+		 * the application's main Redis, e.g. redis://user:secret@ledger.example.com:6379/0; rediss:// for TLS.
+		 * Overrides nothing of spring.data.redis.*, which keyspace events keep using.
+		 */
+		private @Nullable String url;
+
+		public @Nullable String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(@Nullable String url) {
+			this.url = url;
+		}
+
 	}
 
 }

@@ -27,9 +27,11 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -254,6 +256,62 @@ class TrackedExpirationEvictionTests {
 		}
 	}
 
+	@Test
+	void theLedgerCanLiveOnARedisOfItsOwnNamedByUrlWhileTheMainRedisEvicts() {
+		try (RedisServerProcess cache = RedisServerProcess.start("--maxmemory", "16mb", "--maxmemory-policy",
+				"allkeys-lru"); RedisServerProcess ledger = RedisServerProcess.start()) {
+			runner(cache).withUserConfiguration(Checkout.class)
+				.withPropertyValues("keyspace-events.tracking.redis.url=redis://127.0.0.1:" + ledger.port() + "/2")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					// The application's main connection is still Boot's, on the cache.
+					assertThat(context.getBean(StringRedisTemplate.class).getConnectionFactory())
+						.isSameAs(context.getBean("redisConnectionFactory"));
+					context.getBean(TrackedExpirations.class).expireAfter("order:1", "v", Duration.ofHours(1));
+					assertThat(keys(cache)).isEmpty();
+					assertThat((List<?>) ledger.command(2, "KEYS", "{keyspace-events:*")).isNotEmpty();
+					assertThat(ledger.command(2, "GET", "order:1")).isEqualTo("v");
+					assertThat(context.getBean(RedisTrackedExpirations.class).expireNow("order:1")).isTrue();
+					await().until(() -> context.getBean(EventRecorder.class).received().contains("order:1"));
+					Health health = context.getBean(KeyspaceEventsHealthIndicator.class).health(true);
+					assertThat(health.getDetails()).containsEntry("trackedEvictionPolicy",
+							"maxmemory-policy noeviction with maxmemory 0 (no limit)");
+				});
+		}
+	}
+
+	@Test
+	void theLedgerCanLiveOnAQualifiedConnectionFactoryOfTheApplication() {
+		try (RedisServerProcess cache = RedisServerProcess.start("--maxmemory", "16mb", "--maxmemory-policy",
+				"allkeys-lru"); RedisServerProcess ledger = RedisServerProcess.start()) {
+			runner(cache).withUserConfiguration(Checkout.class, LedgerConnection.class)
+				.withPropertyValues("ledger.port=" + ledger.port())
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					context.getBean(TrackedExpirations.class).expireAfter("order:1", "v", Duration.ofMillis(50));
+					await().until(() -> context.getBean(EventRecorder.class).received().contains("order:1"));
+					assertThat(keys(cache)).noneMatch((key) -> key.startsWith("{keyspace-events"));
+					assertThat(keys(ledger)).anyMatch((key) -> key.startsWith("{keyspace-events"));
+				});
+		}
+	}
+
+	@Test
+	void aLedgerUrlThatIsNotOneFailsStartupNamingTheProperty() {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).withUserConfiguration(Checkout.class)
+				.withPropertyValues("keyspace-events.tracking.redis.url=ledger.example.com:6379")
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					FailureAnalysis analysis = new KeyspaceEventsFailureAnalyzer()
+						.analyze(context.getStartupFailure());
+					assertThat(analysis.getDescription()).startsWith("keyspace-events.tracking.redis.url is not a "
+							+ "Redis URL");
+					assertThat(analysis.getAction()).contains("redis://");
+				});
+		}
+	}
+
 	private static long usedMemory(RedisServerProcess redis) {
 		String info = String.valueOf(redis.command("INFO", "memory"));
 		String line = info.substring(info.indexOf("used_memory:") + "used_memory:".length());
@@ -286,6 +344,18 @@ class TrackedExpirationEvictionTests {
 	}
 
 	record OrderCheckout(TrackedExpirations trackedExpirations) {
+	}
+
+	/** The ledger's Redis as an application declares it: a second connection that does not replace Boot's. */
+	@Configuration(proxyBeanMethods = false)
+	static class LedgerConnection {
+
+		@Bean(defaultCandidate = false)
+		@TrackedExpirationsConnection
+		LettuceConnectionFactory ledgerConnectionFactory(Environment environment) {
+			return new LettuceConnectionFactory("127.0.0.1", environment.getRequiredProperty("ledger.port", Integer.class));
+		}
+
 	}
 
 }
