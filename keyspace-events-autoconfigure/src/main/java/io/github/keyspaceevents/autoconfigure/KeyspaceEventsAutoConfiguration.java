@@ -2,6 +2,7 @@ package io.github.keyspaceevents.autoconfigure;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 import io.github.keyspaceevents.KeyspaceEventErrorHandler;
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
@@ -18,6 +19,8 @@ import io.github.keyspaceevents.tracking.StringTrackedValueCodec;
 import io.github.keyspaceevents.tracking.TrackingSettings;
 
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,6 +34,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
@@ -150,6 +154,30 @@ public final class KeyspaceEventsAutoConfiguration {
 			trackedExpirations.ifAvailable((tracked) -> subscription.watch("evicted", tracked::evictionListener));
 		}
 		return subscription;
+	}
+
+	// Lettuce reconnects with an exponential delay of up to 30 s: after an outage of a few seconds, the client could
+	// wait seconds more after Redis is back. Capped (with jitter, so instances do not reconnect in step).
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ClientResources.class)
+	static class ClientReconnectConfiguration {
+
+		@Bean
+		ClientResourcesBuilderCustomizer keyspaceEventsClientReconnectDelay(KeyspaceEventsProperties properties) {
+			Duration max = notNegative(properties.getClientReconnectDelay(),
+					"keyspace-events.client-reconnect-delay");
+			return (builder) -> {
+				if (!max.isZero()) {
+					builder.reconnectDelay(reconnectDelay(max));
+				}
+			};
+		}
+
+		static Delay reconnectDelay(Duration max) {
+			Duration first = (max.compareTo(Duration.ofMillis(100)) < 0) ? max : Duration.ofMillis(100);
+			return Delay.equalJitter(first, max, first.toMillis(), TimeUnit.MILLISECONDS);
+		}
+
 	}
 
 	// Values other than strings are written as JSON where Jackson is there (the application's JsonMapper if it has one).

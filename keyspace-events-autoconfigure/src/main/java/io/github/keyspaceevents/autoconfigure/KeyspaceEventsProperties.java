@@ -36,6 +36,21 @@ public class KeyspaceEventsProperties {
 
 	private final Retry retry = new Retry();
 
+	/**
+	 * Longest delay between two reconnect attempts of the application's Lettuce client (applied to Boot's client
+	 * resources), so that events and tracked expirations resume within about this long of Redis accepting
+	 * connections again, however long it was away. Lettuce's own default grows to 30 s. 0 leaves it unchanged.
+	 */
+	private Duration clientReconnectDelay = Duration.ofSeconds(1);
+
+	public Duration getClientReconnectDelay() {
+		return this.clientReconnectDelay;
+	}
+
+	public void setClientReconnectDelay(Duration clientReconnectDelay) {
+		this.clientReconnectDelay = clientReconnectDelay;
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
