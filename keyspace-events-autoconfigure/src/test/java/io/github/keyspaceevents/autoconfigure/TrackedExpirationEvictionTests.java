@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.keyspaceevents.KeyspaceEventsConfigurationException;
 import io.github.keyspaceevents.TrackedExpirations;
+import io.github.keyspaceevents.launcher.RedisClusterProcesses;
 import io.github.keyspaceevents.launcher.RedisServerProcess;
 import io.github.keyspaceevents.subscription.KeyspaceEventSubscription;
 import io.github.keyspaceevents.tracking.RedisTrackedExpirations;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -64,6 +66,28 @@ class TrackedExpirationEvictionTests {
 					.contains("keyspace-events.tracking.allow-eviction=true");
 			});
 			assertThat(keys(redis)).noneMatch((key) -> key.startsWith("order:"));
+		}
+	}
+
+	@Test
+	void everyClusterMasterIsReadAndTheOneThatEvictsIsNamed() {
+		try (RedisClusterProcesses cluster = RedisClusterProcesses.start(3)) {
+			RedisServerProcess evicting = cluster.currentMasters().get(1);
+			evicting.command("CONFIG", "SET", "maxmemory", "16mb");
+			evicting.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+			new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+						KeyspaceEventsAutoConfiguration.class))
+				.withUserConfiguration(Checkout.class)
+				.withPropertyValues("spring.data.redis.cluster.nodes=" + cluster.nodeAddresses(),
+						"spring.data.redis.timeout=5s")
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
+						.hasMessageContaining("maxmemory-policy allkeys-lru with maxmemory 16777216 bytes on "
+								+ evicting.host() + ":" + evicting.port())
+						.hasMessageNotContaining("noeviction with");
+				});
 		}
 	}
 
