@@ -103,12 +103,14 @@ public final class KeyspaceEventsAutoConfiguration {
 	@Bean(name = CONTAINER_BEAN_NAME)
 	@ConditionalOnMissingBean(name = CONTAINER_BEAN_NAME)
 	RedisMessageListenerContainer keyspaceEventsListenerContainer(RedisConnectionFactory connectionFactory,
-			KeyspaceEventsProperties properties) {
+			KeyspaceEventsProperties properties, Environment environment) {
 		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 		container.setConnectionFactory(connectionFactory);
 		// Messages are matched and queued on the I/O thread; handlers run on the dispatch lanes.
 		container.setTaskExecutor(new SyncTaskExecutor());
-		container.setSubscriptionExecutor(new SimpleAsyncTaskExecutor("keyspace-events-subscribe-"));
+		SimpleAsyncTaskExecutor subscribing = new SimpleAsyncTaskExecutor("keyspace-events-subscribe-");
+		subscribing.setVirtualThreads(Threading.VIRTUAL.isActive(environment));
+		container.setSubscriptionExecutor(subscribing);
 		ExponentialBackOff backOff = new ExponentialBackOff(properties.getRetry().getInitialInterval().toMillis(), 2.0);
 		backOff.setMaxInterval(properties.getRetry().getMaxInterval().toMillis());
 		container.setRecoveryBackoff(backOff);
@@ -263,12 +265,13 @@ public final class KeyspaceEventsAutoConfiguration {
 		@Bean
 		ExpiryScheduler expiryScheduler(RedisTrackedExpirations trackedExpirations,
 				ObjectProvider<KeyspaceEventSubscription> subscription, ObjectProvider<DispatchMetrics> metrics,
-				KeyspaceEventsProperties properties) {
+				KeyspaceEventsProperties properties, Environment environment) {
 			// Looked up at start: a bean dependency would make Spring stop the scheduler before the lanes, whose
 			// given-back expiries it must still record.
 			ExpiryScheduler scheduler = new ExpiryScheduler(trackedExpirations, subscription::getObject,
 					metrics.getIfAvailable(() -> DispatchMetrics.NONE));
 			scheduler.setPolicyCheckInterval(properties.getNotifications().getCheckInterval());
+			scheduler.setThreadFactory(laneThreads(environment));
 			return scheduler;
 		}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -50,6 +51,8 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	private final ExpiryLedger ledger;
 
 	private final EvictionGuard evictionGuard;
+
+	private volatile ThreadFactory threadFactory = daemonThreads();
 
 	private volatile long policyCheckNanos = TimeUnit.SECONDS.toNanos(30);
 
@@ -115,6 +118,22 @@ public final class ExpiryScheduler implements SmartLifecycle {
 	}
 
 	/**
+	 * Set where the claim loop, the claims held ahead and the outcome writer run: virtual threads where the
+	 * application enables them ({@code spring.threads.virtual.enabled}). Lease renewal keeps a platform thread of its
+	 * own, so that renewals are never queued behind other virtual threads for a carrier.
+	 * @param threadFactory the thread factory
+	 */
+	public void setThreadFactory(ThreadFactory threadFactory) {
+		this.threadFactory = threadFactory;
+	}
+
+	private static ThreadFactory daemonThreads() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory();
+		threads.setDaemon(true);
+		return threads;
+	}
+
+	/**
 	 * Set how often the server's {@code maxmemory-policy} is read again while this scheduler runs.
 	 * @param interval the interval ({@code keyspace-events.notifications.check-interval})
 	 */
@@ -138,8 +157,7 @@ public final class ExpiryScheduler implements SmartLifecycle {
 		}
 		this.closed = false;
 		this.running = true;
-		CustomizableThreadFactory threads = new CustomizableThreadFactory();
-		threads.setDaemon(true);
+		ThreadFactory threads = this.threadFactory;
 		ClaimsAhead ahead = new ClaimsAhead(this.ledger, this.serverClock, this::begun, this::lost);
 		OutcomeWriter outcomes = new OutcomeWriter(this.ledger, this::recorded, ahead::startingBurst);
 		outcomes.start(threads);
