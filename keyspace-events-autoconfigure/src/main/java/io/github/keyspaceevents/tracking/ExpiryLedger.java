@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.keyspaceevents.TrackedExpirations.Expiry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.NestedExceptionUtils;
@@ -27,6 +29,8 @@ import org.springframework.util.ClassUtils;
  * slot, so it is written after its entry and deleted after its entry ended.
  */
 final class ExpiryLedger {
+
+	private static final Log logger = LogFactory.getLog(ExpiryScheduler.class);
 
 	private static final boolean JEDIS_PRESENT = ClassUtils.isPresent("redis.clients.jedis.Jedis",
 			ExpiryLedger.class.getClassLoader());
@@ -289,6 +293,11 @@ final class ExpiryLedger {
 			String entry = (String) reply.get(i + 2);
 			int afterDeadline = entry.indexOf(':', 1);
 			int afterAttempts = entry.indexOf(':', afterDeadline + 1);
+			if (entry.startsWith("g", afterAttempts + 1)) {
+				logger.warn(("Tracked key '%s' was gone from Redis when its expiry was claimed (evicted, or deleted "
+						+ "other than by TrackedExpirations.cancel): it is handled without its value")
+					.formatted(reply.get(i)));
+			}
 			claims.add(new Claim(shard, (String) reply.get(i), valueOf(entry, afterAttempts + 1),
 					Instant.ofEpochMilli(Long.parseLong(entry, 0, afterDeadline, 10)),
 					Integer.parseInt(entry, afterDeadline + 1, afterAttempts, 10), (String) reply.get(i + 1),

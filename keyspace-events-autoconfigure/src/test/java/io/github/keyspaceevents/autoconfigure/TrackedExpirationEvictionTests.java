@@ -186,6 +186,22 @@ class TrackedExpirationEvictionTests {
 		}
 	}
 
+	// Under an accepted allkeys policy Redis may evict a tracked key alone: its entry stays, and on a standalone Redis
+	// the key held the only copy of the value.
+	@Test
+	void aTrackedKeyGoneBeforeItsClaimIsHandledWithoutItsValueAndSaysSo(CapturedOutput output) {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			runner(redis).withUserConfiguration(Checkout.class).run((context) -> {
+				context.getBean(TrackedExpirations.class).expireAfter("order:1", "v", Duration.ofHours(1));
+				redis.command("DEL", "order:1");
+				assertThat(context.getBean(RedisTrackedExpirations.class).expireNow("order:1")).isTrue();
+				await().until(() -> context.getBean(EventRecorder.class).received().contains("order:1"));
+				assertThat(output).contains("Tracked key 'order:1' was gone from Redis when its expiry was claimed "
+						+ "(evicted, or deleted other than by TrackedExpirations.cancel)");
+			});
+		}
+	}
+
 	@Test
 	void aVolatilePolicyCannotEvictTheLedgerAndIsNotWatched() {
 		try (RedisServerProcess redis = RedisServerProcess.start("--maxmemory", "16mb", "--maxmemory-policy",

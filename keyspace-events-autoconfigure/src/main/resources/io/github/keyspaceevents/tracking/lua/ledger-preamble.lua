@@ -37,12 +37,14 @@ local function entryOf(k)
 	if dueAt then return freshEntry(ms(tonumber(dueAt))) end
 	return nil
 end
--- A 'k' payload (standalone only) is the tracked key's value: read it, as 'v<value>', or '-' if the key is
--- gone or no longer a string (pcall: someone else's write must not fail the whole script).
+-- A 'k' payload (standalone only) is the tracked key's value: read it, as 'v<value>'; 'g' if the key is gone
+-- (evicted, or deleted other than by a cancel), '-' if it no longer holds a string (pcall: someone else's write must
+-- not fail the whole script). The instance says in its log which values were gone.
 local function materialize(k, payload)
 	if payload ~= 'k' then return payload end
 	local v = redis.pcall('GET', k)
 	if type(v) == 'string' then return 'v' .. v end
+	if v == false then return 'g' end
 	return '-'
 end
 local function bury(k, deadline, attempts, now, reason, payload, inline)
