@@ -225,8 +225,9 @@ final class ExpiryLedger {
 	}
 
 	private static boolean isOutOfMemory(DataAccessException ex) {
+		// Redis 7 answers "OOM command not allowed…"; 6.2 wraps it in "ERR Error running script…".
 		String message = NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
-		return message != null && message.startsWith("OOM");
+		return message != null && message.contains("OOM command not allowed");
 	}
 
 	// In a cluster the tracked key is written after its entry: if that fails, the entries go too, so that no expiry

@@ -26,8 +26,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A Redis restart (AOF, about 5 s down) under three instances with 5 s leases: every tracked expiry due while Redis
- * was away is handled once, and how soon handling resumes is printed (the README's fault table), with the client's
- * reconnect delay capped (the default) and with Lettuce's own.
+ * was away is handled, and how soon handling resumes, and how many ran twice, is printed (the README's fault figures),
+ * with the client's reconnect delay capped (the default) and with Lettuce's own.
  */
 class RedisRestartRecoveryTests {
 
@@ -63,12 +63,16 @@ class RedisRestartRecoveryTests {
 				long firstAfterMillis = (Handled.firstAfter(backNanos) - backNanos) / 1_000_000;
 				await().atMost(Duration.ofSeconds(60)).until(() -> Handled.keys.size() == KEYS);
 				long allAfterMillis = (Handled.lastNanos() - backNanos) / 1_000_000;
-				assertThat(Handled.keys).allSatisfy((key, count) -> assertThat(count.get()).as(key).isOne());
+				// Every expiry is handled. One whose handler had run when Redis went away, and whose lease lapsed
+				// before its outcome could be written (the outage is as long as the lease), may run again elsewhere:
+				// at least once across a lapse, as the README says.
+				assertThat(Handled.keys).hasSize(KEYS);
+				long twice = Handled.keys.values().stream().filter((count) -> count.get() > 1).count();
 				System.out.printf("Redis restart (AOF, 5 s down), 3 instances, leases 5 s, "
 						+ "keyspace-events.client-reconnect-delay=%s: %d of %d expiries handled before the outage; "
 						+ "handling resumed %d ms after Redis accepted connections, all handled %d ms after; "
-						+ "worst expiry %d ms late; none twice%n", reconnectDelay, handledBefore, KEYS,
-						firstAfterMillis, allAfterMillis, Handled.worstLateMillis());
+						+ "worst expiry %d ms late; %d handled twice%n", reconnectDelay, handledBefore, KEYS,
+						firstAfterMillis, allAfterMillis, Handled.worstLateMillis(), twice);
 			}
 			finally {
 				instances.forEach(ConfigurableApplicationContext::close);
