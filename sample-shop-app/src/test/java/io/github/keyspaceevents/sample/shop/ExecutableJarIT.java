@@ -91,7 +91,7 @@ class ExecutableJarIT {
 		Path jar;
 		try (Stream<Path> files = Files.list(Path.of("target"))) {
 			jar = files.filter((file) -> file.getFileName().toString().matches("sample-shop-app-.*\\.jar"))
-				.filter((file) -> !file.getFileName().toString().endsWith("-plain.jar"))
+				.filter((file) -> !file.getFileName().toString().matches(".*-(plain|sources|javadoc)\\.jar"))
 				.findFirst()
 				.orElseThrow(() -> new IllegalStateException("No sample-shop-app jar in target/"));
 		}
