@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
@@ -92,6 +93,7 @@ final class EvictionGuard {
 	 * Read the policy of every master and say what changed.
 	 * @return what it means for the ledger
 	 * @throws RedisConnectionFailureException if Redis cannot be reached (nothing is concluded then)
+	 * @throws QueryTimeoutException if Redis does not answer within the client's command timeout
 	 */
 	Risk check() {
 		Risk previous = this.risk;
@@ -103,7 +105,8 @@ final class EvictionGuard {
 			now = read.stream().anyMatch(MemoryPolicy::evictsLedger) ? Risk.EVICTS
 					: read.stream().anyMatch(MemoryPolicy::evictsAnyKey) ? Risk.NO_LIMIT_YET : Risk.SAFE;
 		}
-		catch (RedisConnectionFailureException ex) {
+		catch (RedisConnectionFailureException | QueryTimeoutException ex) {
+			// Unreachable or hung: nothing to conclude; read again once Redis answers.
 			throw ex;
 		}
 		catch (DataAccessException ex) {

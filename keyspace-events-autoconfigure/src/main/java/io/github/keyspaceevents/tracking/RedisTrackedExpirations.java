@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -97,7 +98,7 @@ public final class RedisTrackedExpirations implements TrackedExpirations, Dispos
 		try {
 			risk = this.evictionGuard.check();
 		}
-		catch (RedisConnectionFailureException ex) {
+		catch (RedisConnectionFailureException | QueryTimeoutException ex) {
 			logger.info("Redis not reachable to read its maxmemory-policy ("
 					+ NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "); read once it is");
 			return;
