@@ -256,15 +256,7 @@ final class EvictionGuard {
 	}
 
 	private static boolean startsWith(byte[] key, byte[] prefix) {
-		if (key.length < prefix.length) {
-			return false;
-		}
-		for (int i = 0; i < prefix.length; i++) {
-			if (key[i] != prefix[i]) {
-				return false;
-			}
-		}
-		return true;
+		return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
 	}
 
 	/** @return what operators see: the policy read last, whether it risks the ledger, and evictions seen */
